@@ -1,0 +1,1 @@
+"""mlpp-monitoring: the ML_PP production monitoring (UptimeRobot + Sentry) as a Pulumi program."""

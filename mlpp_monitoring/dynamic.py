@@ -1,0 +1,284 @@
+"""The one generic Pulumi dynamic provider: desired state in, vendor calls out.
+
+Each vendor object (an UptimeRobot monitor, a Sentry alert) supplies an `ObjectKind`: its
+spec model (the normalized desired state) and five calls (create, read, update, delete,
+find by natural key). Everything Pulumi-specific is written once here:
+
+- check validates the inputs through the spec model, so bad values never reach an API;
+- diff compares normalized specs field by field, and names the fields that force a replace;
+- read fetches the live object and returns it as both outputs and inputs, which is what
+  makes `pulumi refresh` and `pulumi preview --refresh` see edits made in a web console;
+- create adopts an existing object when told its id, and after an ambiguous failure looks
+  the object up by its natural key before trying again, so a timeout never duplicates it;
+- credentials are read in `configure` (the provider process), never pickled.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pydantic import BaseModel, ValidationError
+
+from mlpp_monitoring.http import ApiError, NotFound, Unavailable
+from mlpp_monitoring.settings import ConfigLookup
+
+ADOPT_KEY = "adopt_id"
+"""Input naming an existing vendor object that `create` takes over instead of creating one."""
+
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN during preview
+
+Spec = TypeVar("Spec", bound=BaseModel)
+
+
+class ProviderError(Exception):
+    """An error shown to the user by the engine: one actionable sentence, no traceback."""
+
+
+class ObjectKind(abc.ABC, Generic[Spec]):
+    """How one kind of vendor object maps to and from its spec. One instance per process."""
+
+    label: ClassVar[str]
+    """What users call this object, e.g. 'UptimeRobot monitor'."""
+
+    spec_model: ClassVar[type[BaseModel]]
+    """The pydantic model of the normalized desired state."""
+
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+    """Spec fields the vendor cannot change in place: a change replaces the object."""
+
+    def prepare(self, spec: Spec, old: Spec | None) -> None:
+        """Check, with the vendor, what a preview should report early (may call the API).
+
+        Called from `check` only when the object will be created or a field this hook
+        cares about changes, so a preview with nothing to do makes no call.
+        """
+
+    @abc.abstractmethod
+    def create(self, spec: Spec) -> tuple[str, Spec]:
+        """Create the object; return its id and its live spec."""
+
+    @abc.abstractmethod
+    def read(self, id_: str, last: Spec) -> Spec | None:
+        """The live spec of the object, or None when it no longer exists.
+
+        `last` is the last known spec (from the state): it scopes the lookup where the
+        vendor needs more than the id (Sentry's organization and project).
+        """
+
+    @abc.abstractmethod
+    def update(self, id_: str, spec: Spec) -> Spec:
+        """Bring the object to `spec`; return its live spec. Raises NotFound if it is gone."""
+
+    @abc.abstractmethod
+    def delete(self, id_: str, last: Spec) -> None:
+        """Delete the object; an object already gone is not an error."""
+
+    @abc.abstractmethod
+    def find(self, spec: Spec) -> list[str]:
+        """Ids of live objects with the spec's natural key (e.g. name + URL)."""
+
+
+def _without_unknowns(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_unknowns(v) for k, v in value.items() if v != _UNKNOWN}
+    if isinstance(value, list):
+        return [_without_unknowns(v) for v in value if v != _UNKNOWN]
+    return value
+
+
+class SpecProvider(ResourceProvider, Generic[Spec]):
+    """A dynamic provider for one `ObjectKind`. Subclasses say how to build the kind.
+
+    Instances hold nothing when pickled (the state stores a reference to the class); the
+    kind and its API client are built in the provider process from the stack config.
+    """
+
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self) -> None:
+        self._config: ConfigLookup | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Nothing of a configured provider (client, credential) may reach the state.
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._config = None
+
+    @abc.abstractmethod
+    def build_kind(self, config: ConfigLookup | None) -> ObjectKind[Spec]:
+        """Build the object kind (and its API client) from the stack config or environment."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Remember how to read the stack config; credentials are looked up lazily."""
+        self._config = req.config.get
+
+    def _kind(self) -> ObjectKind[Spec]:
+        with self._lock:
+            kind: ObjectKind[Spec] | None = self.__dict__.get("_built")
+            if kind is None:
+                try:
+                    kind = self.build_kind(self._config)
+                except ValueError as exc:
+                    raise ProviderError(str(exc)) from None
+                self.__dict__["_built"] = kind
+            return kind
+
+    # -- spec helpers -------------------------------------------------------------------
+
+    def _spec(self, props: Mapping[str, Any]) -> Spec:
+        model = self._model()
+        fields = {k: v for k, v in props.items() if k in model.model_fields}
+        spec: Spec = model.model_validate(fields)  # type: ignore[assignment]
+        return spec
+
+    def _model(self) -> type[BaseModel]:
+        return type(self).kind_type().spec_model
+
+    @classmethod
+    @abc.abstractmethod
+    def kind_type(cls) -> type[ObjectKind[Spec]]:
+        """The ObjectKind class this provider manages (no instance needed: no API call)."""
+
+    @staticmethod
+    def _outputs(spec: BaseModel, props: Mapping[str, Any]) -> dict[str, Any]:
+        outs = spec.model_dump(mode="json")
+        if props.get(ADOPT_KEY) is not None:
+            outs[ADOPT_KEY] = props[ADOPT_KEY]
+        return outs
+
+    # -- the ResourceProvider interface -------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalize the inputs; report each bad field to the engine."""
+        known = {k: v for k, v in news.items() if v != _UNKNOWN}
+        try:
+            spec = self._spec(_without_unknowns(known))
+        except ValidationError as exc:
+            failures = [
+                CheckFailure(
+                    ".".join(str(p) for p in err["loc"]) or "(inputs)",
+                    f"{err['msg']} (got {err.get('input')!r})",
+                )
+                for err in exc.errors()
+            ]
+            return CheckResult(news, failures)
+        if _UNKNOWN in news.values():
+            return CheckResult(news, [])
+        old: Spec | None = None
+        if _olds:
+            try:
+                old = self._spec(_olds)
+            except ValidationError:
+                old = None
+        if old != spec:
+            try:
+                self._kind().prepare(spec, old)
+            except (ApiError, ProviderError) as exc:
+                return CheckResult(news, [CheckFailure("(vendor)", str(exc))])
+        inputs = self._outputs(spec, news)
+        return CheckResult(inputs, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Changed spec fields; `olds` are the last outputs, i.e. the last known live spec."""
+        model = self._model()
+        changed: list[str] = []
+        try:
+            new_spec = self._spec(_without_unknowns(news)).model_dump(mode="json")
+            old_spec = self._spec(olds).model_dump(mode="json")
+        except ValidationError:
+            # Old state from another version of the model: let update rewrite it.
+            return DiffResult(changes=True, replaces=[], delete_before_replace=True)
+        for field in model.model_fields:
+            if news.get(field) == _UNKNOWN or old_spec.get(field) != new_spec.get(field):
+                changed.append(field)
+        if olds.get(ADOPT_KEY) != news.get(ADOPT_KEY):
+            changed.append(ADOPT_KEY)
+        replaces = [f for f in changed if f in type(self).kind_type().replace_on]
+        return DiffResult(
+            changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Create the object, or take over the one named by `adopt_id`."""
+        kind, spec = self._kind(), self._spec(props)
+        adopt = props.get(ADOPT_KEY)
+        try:
+            if adopt is not None:
+                id_ = str(int(adopt))
+                if kind.read(id_, spec) is None:
+                    raise ProviderError(
+                        f"{kind.label} {id_} named by {ADOPT_KEY} does not exist: "
+                        f"remove {ADOPT_KEY} to create a new one, or fix the id"
+                    )
+                live = kind.update(id_, spec)
+                return CreateResult(id_, self._outputs(live, props))
+            return self._create_once(kind, spec, props)
+        except ApiError as exc:
+            raise ProviderError(str(exc)) from None
+
+    def _create_once(
+        self, kind: ObjectKind[Spec], spec: Spec, props: Mapping[str, Any]
+    ) -> CreateResult:
+        try:
+            id_, live = kind.create(spec)
+        except (Unavailable, NotFound) as exc:
+            # Ambiguous: the vendor may have created it (UptimeRobot has answered 404 to a
+            # create that succeeded). Look before trying again, never create blindly.
+            found = kind.find(spec)
+            if len(found) == 1:
+                id_ = found[0]
+                live = kind.update(id_, spec)
+            elif not found:
+                id_, live = kind.create(spec)
+            else:
+                raise ProviderError(
+                    f"{kind.label} create failed ({exc}) and {len(found)} objects with the "
+                    f"same name now exist (ids {', '.join(found)}): delete the extras by hand"
+                ) from None
+        return CreateResult(id_, self._outputs(live, props))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """The live object as outputs and inputs; an empty id when it was deleted."""
+        try:
+            live = self._kind().read(id_, self._spec(props))
+        except ApiError as exc:
+            raise ProviderError(str(exc)) from None
+        if live is None:
+            return ReadResult(None, {})
+        outs = self._outputs(live, props)
+        return ReadResult(id_, outs, dict(outs))
+
+    def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Bring the live object to the declared spec."""
+        kind = self._kind()
+        try:
+            live = kind.update(id_, self._spec(news))
+        except NotFound:
+            raise ProviderError(
+                f"{kind.label} {id_} was deleted outside Pulumi: run `pulumi refresh` "
+                "(or `pulumi up --refresh`) and Pulumi will create it again"
+            ) from None
+        except ApiError as exc:
+            raise ProviderError(str(exc)) from None
+        return UpdateResult(self._outputs(live, news))
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        """Delete the object; already gone is fine."""
+        try:
+            self._kind().delete(id_, self._spec(_props))
+        except ApiError as exc:
+            raise ProviderError(str(exc)) from None

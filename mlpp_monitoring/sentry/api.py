@@ -1,0 +1,140 @@
+"""Sentry API client: the project, its issue-stream detector, environments and workflows.
+
+Alerts are workflows (`/api/0/organizations/{org}/workflows/`) attached to the project's
+`issue_stream` detector; the legacy `/projects/{org}/{project}/rules/` API is deprecated
+(2026-05-14) and is never called. Lookups every alert of one operation needs (project id,
+detector, environments) are read once per client, that is once per provider process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from mlpp_monitoring.http import ApiSession, HttpPolicy, NotFound
+from mlpp_monitoring.settings import VendorSettings
+
+Workflow = dict[str, Any]
+"""A workflow as the API returns it (camelCase keys, string ids)."""
+
+_NEXT = re.compile(r'<([^>]+)>;\s*rel="next";\s*results="true"')
+
+
+class SentryApi:
+    """One Sentry organization and project, as the alerts need them."""
+
+    def __init__(
+        self,
+        settings: VendorSettings,
+        organization: str,
+        project: str,
+        policy: HttpPolicy | None = None,
+    ) -> None:
+        self.http = ApiSession(f"{settings.base_url}/api/0", settings.credential, policy=policy)
+        self.organization = organization
+        self.project = project
+        self._lock = threading.Lock()
+        self._cache: dict[str, Any] = {}
+
+    def _once(self, key: str, fetch: Any) -> Any:
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = fetch()
+            return self._cache[key]
+
+    def _list(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        url: str | None = path
+        query: dict[str, Any] | None = {**params, "per_page": 100}
+        while url:
+            response = self.http.request("GET", url, params=query)
+            items.extend(response.json())
+            match = _NEXT.search(response.headers.get("Link", ""))
+            url, query = (match.group(1), None) if match else (None, None)
+        return items
+
+    def project_id(self) -> str:
+        """The project's numeric id (a string, as Sentry returns it)."""
+
+        def fetch() -> str:
+            project = self.http.json("GET", f"/projects/{self.organization}/{self.project}/")
+            return str(project["id"])
+
+        return str(self._once("project_id", fetch))
+
+    def detectors(self) -> list[dict[str, Any]]:
+        """The project's detectors (monitors); each project has an issue_stream one."""
+        return list(
+            self._once(
+                "detectors",
+                lambda: self._list(
+                    f"/organizations/{self.organization}/detectors/",
+                    {"project": self.project_id()},
+                ),
+            )
+        )
+
+    def issue_stream_detector(self) -> int:
+        """The id of the project's issue-stream detector, which alerts attach to."""
+        for detector in self.detectors():
+            if detector.get("type") == "issue_stream":
+                return int(detector["id"])
+        raise NotFound(
+            f"Sentry project {self.organization}/{self.project} has no issue_stream detector"
+        )
+
+    def environments(self) -> list[str]:
+        """Names of the organization's environments (they appear with the first event)."""
+        return list(
+            self._once(
+                "environments",
+                lambda: [
+                    str(e["name"])
+                    for e in self.http.json(
+                        "GET",
+                        f"/organizations/{self.organization}/environments/",
+                        params={"visibility": "all"},
+                    )
+                ],
+            )
+        )
+
+    def list_workflows(self, *, name: str | None = None) -> list[Workflow]:
+        """The project's workflows, optionally those whose name matches exactly-ish."""
+        params: dict[str, Any] = {"project": self.project_id()}
+        if name:
+            params["query"] = f'name:"{name}"'
+        return self._list(f"/organizations/{self.organization}/workflows/", params)
+
+    def get_workflow(self, id_: str) -> Workflow | None:
+        """One workflow, or None when it does not exist (or is pending deletion)."""
+        try:
+            workflow: Workflow = self.http.json(
+                "GET", f"/organizations/{self.organization}/workflows/{int(id_)}/"
+            )
+        except NotFound:
+            return None
+        return workflow
+
+    def create_workflow(self, body: dict[str, Any]) -> Workflow:
+        """POST a workflow (not idempotent: names are not unique)."""
+        workflow: Workflow = self.http.json(
+            "POST", f"/organizations/{self.organization}/workflows/", json_body=body
+        )
+        return workflow
+
+    def update_workflow(self, id_: str, body: dict[str, Any]) -> Workflow:
+        """PUT a workflow; raises NotFound when it was deleted."""
+        workflow: Workflow = self.http.json(
+            "PUT", f"/organizations/{self.organization}/workflows/{int(id_)}/", json_body=body
+        )
+        return workflow
+
+    def delete_workflow(self, id_: str) -> bool:
+        """Delete a workflow; False when it was already gone."""
+        try:
+            self.http.request("DELETE", f"/organizations/{self.organization}/workflows/{int(id_)}/")
+        except NotFound:
+            return False
+        return True

@@ -1,0 +1,87 @@
+"""UptimeRobot API v3 client: the calls this project makes, nothing more.
+
+Reads that every resource of one Pulumi operation needs (the account's alert contacts,
+the monitor list) are fetched once per client; a client lives for one provider process,
+that is one Pulumi operation, so no answer outlives the operation it was read for.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from mlpp_monitoring.http import ApiSession, HttpPolicy, NotFound
+from mlpp_monitoring.settings import VendorSettings
+
+Monitor = dict[str, Any]
+"""A monitor as the API returns it (camelCase keys)."""
+
+PAGE_SIZE = 200  # the API's maximum: one list call covers 200 monitors
+
+
+class UptimeRobotApi:
+    """Monitors and alert contacts of one UptimeRobot account."""
+
+    def __init__(self, settings: VendorSettings, policy: HttpPolicy | None = None) -> None:
+        self.http = ApiSession(settings.base_url, settings.credential, policy=policy)
+        self._lock = threading.Lock()
+        self._contacts: list[dict[str, Any]] | None = None
+
+    def alert_contacts(self) -> list[dict[str, Any]]:
+        """The account's alert contacts (read once per client)."""
+        with self._lock:
+            if self._contacts is None:
+                data = self.http.json("GET", "/user/alert-contacts")
+                # The spec says a bare array; accept a {"data": [...]} envelope too.
+                self._contacts = list(data["data"] if isinstance(data, dict) else data)
+            return self._contacts
+
+    def list_monitors(self, *, name: str | None = None, url: str | None = None) -> list[Monitor]:
+        """All monitors, following `nextLink`; `name`/`url` are the API's substring filters."""
+        params: dict[str, Any] = {"limit": PAGE_SIZE}
+        if name:
+            params["name"] = name
+        if url:
+            params["url"] = url
+        monitors: list[Monitor] = []
+        while True:
+            page = self.http.json("GET", "/monitors", params=params)
+            monitors.extend(page.get("data") or [])
+            next_link = page.get("nextLink")
+            if not next_link:
+                return monitors
+            cursor = dict(parse_qsl(urlsplit(next_link).query)).get("cursor")
+            if not cursor or params.get("cursor") == cursor:
+                return monitors
+            params["cursor"] = cursor
+
+    def get_monitor(self, id_: str) -> Monitor | None:
+        """One monitor, or None when it does not exist."""
+        try:
+            monitor: Monitor = self.http.json("GET", f"/monitors/{int(id_)}")
+        except NotFound:
+            return None
+        return monitor
+
+    def create_monitor(self, body: dict[str, Any]) -> Monitor:
+        """POST /monitors (not idempotent: callers look up before any retry)."""
+        monitor: Monitor = self.http.json("POST", "/monitors", json_body=body)
+        return monitor
+
+    def update_monitor(self, id_: str, body: dict[str, Any]) -> Monitor:
+        """PATCH /monitors/{id}; raises NotFound when the monitor was deleted."""
+        monitor: Monitor = self.http.json("PATCH", f"/monitors/{int(id_)}", json_body=body)
+        return monitor
+
+    def set_paused(self, id_: str, paused: bool) -> None:
+        """Pause or start a monitor."""
+        self.http.request("POST", f"/monitors/{int(id_)}/{'pause' if paused else 'start'}")
+
+    def delete_monitor(self, id_: str) -> bool:
+        """Delete a monitor; False when it was already gone."""
+        try:
+            self.http.request("DELETE", f"/monitors/{int(id_)}")
+        except NotFound:
+            return False
+        return True
