@@ -1,0 +1,601 @@
+"""Validation of Sentry workflow (alert) bodies, as Sentry's WorkflowValidator does it.
+
+Source of the rules: ``shared/design/sentry-workflows.md`` sections 1, 4 and 5.
+Bodies are first converted to snake_case recursively (camelCase and
+snake_case are both accepted; both forms of one key is a 400), then checked
+field by field. Error bodies use camelCase keys, as Sentry's
+``CamelSnakeSerializer`` renders them. Messages follow DRF's wording where the
+design note gives none; clients must treat them as opaque.
+
+Deliberate differences from the live API:
+
+- A POST without ``config`` or ``triggers`` answers 400 "This field is
+  required." where Sentry's indexed ``create`` fails with a 500 (KeyError):
+  a clear error is more useful in tests, and both mean "always send them".
+- ``triggers.actions`` must be empty [inferred: the engine never reads them].
+- Only e-mail actions are fully validated; ``webhook`` and ``plugin`` are
+  accepted as given; every integration-based action type fails because the
+  sandbox organisation has no integrations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+STANDARD_INTERVALS = ("1m", "5m", "15m", "1h", "1d", "1w", "30d")
+COMPARISON_INTERVALS = ("5m", "15m", "1h", "1d", "1w", "30d")
+LOGIC_TYPES = ("any", "any-short", "all", "none")
+MATCH_TYPES = ("co", "nc", "eq", "ne", "sw", "ew", "is", "ns")
+EMAIL_TARGET_TYPES = ("issue_owners", "user", "team")
+FALLTHROUGH_TYPES = ("AllMembers", "ActiveMembers", "NoOne")
+INTEGRATION_ACTION_TYPES = frozenset(
+    {
+        "slack",
+        "msteams",
+        "discord",
+        "pagerduty",
+        "opsgenie",
+        "github",
+        "github_enterprise",
+        "gitlab",
+        "jira",
+        "jira_server",
+        "azure_devops",
+        "sentry_app",
+    }
+)
+PLAIN_ACTION_TYPES = frozenset({"webhook", "plugin"})
+
+
+class Unset(Enum):
+    """Marks a field the request did not send (distinct from an explicit null)."""
+
+    TOKEN = 0
+
+
+UNSET = Unset.TOKEN
+
+
+class SentryValidationError(Exception):
+    """A 400 whose body is ``detail`` (a DRF error dict or a list of strings)."""
+
+    def __init__(self, detail: dict[str, Any] | list[str]) -> None:
+        super().__init__(str(detail))
+        self.detail = detail
+
+
+# -- key case ---------------------------------------------------------------
+
+_CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def camel_to_snake(key: str) -> str:
+    """``detectorIds`` -> ``detector_ids`` (leading/trailing ``_`` dropped)."""
+    return _CAMEL_BOUNDARY.sub(r"\1_\2", key).strip("_").lower()
+
+
+def snake_to_camel(key: str) -> str:
+    """``detector_ids`` -> ``detectorIds``."""
+    words = key.strip("_").split("_")
+    return words[0].lower() + "".join(word.capitalize() for word in words[1:])
+
+
+def to_snake_keys(value: Any) -> Any:
+    """Convert dict keys to snake_case recursively; both forms of a key is a 400."""
+    if isinstance(value, list):
+        return [to_snake_keys(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    converted: dict[str, Any] = {}
+    for key, item in value.items():
+        snake = camel_to_snake(key) if isinstance(key, str) else key
+        if snake != key and snake in value:
+            raise SentryValidationError(
+                {key: [f"{key} collides with {snake}, please pass only one value"]}
+            )
+        converted[snake] = to_snake_keys(item)
+    return converted
+
+
+def to_camel_keys(value: Any) -> Any:
+    """Convert dict keys to camelCase recursively (how responses read back)."""
+    if isinstance(value, list):
+        return [to_camel_keys(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        (snake_to_camel(k) if isinstance(k, str) else k): to_camel_keys(v) for k, v in value.items()
+    }
+
+
+# -- comparison schemas -------------------------------------------------------
+
+Check = Callable[[Any], bool]
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def _boolean(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _integer(minimum: int | None = None, choices: tuple[int, ...] | None = None) -> Check:
+    def check(value: Any) -> bool:
+        if not _is_int(value):
+            return False
+        if minimum is not None and value < minimum:
+            return False
+        return choices is None or value in choices
+
+    return check
+
+
+def _number(minimum: float) -> Check:
+    def check(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool) and value >= minimum
+
+    return check
+
+
+def _string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _choice(*choices: str) -> Check:
+    def check(value: Any) -> bool:
+        return isinstance(value, str) and value in choices
+
+    return check
+
+
+def _array(value: Any) -> bool:
+    return isinstance(value, list)
+
+
+def _any_of(*checks: Check) -> Check:
+    def check(value: Any) -> bool:
+        return any(c(value) for c in checks)
+
+    return check
+
+
+def _object(required: dict[str, Check], optional: dict[str, Check] | None = None) -> Check:
+    """A JSON-schema object with ``additionalProperties: false``."""
+    extra = optional or {}
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return False
+        if set(value) - set(required) - set(extra) or set(required) - set(value):
+            return False
+        allowed = {**required, **extra}
+        return all(allowed[key](item) for key, item in value.items())
+
+    return check
+
+
+_COUNT = _object(
+    {"interval": _choice(*STANDARD_INTERVALS), "value": _integer(minimum=0)},
+    {"filters": _array},
+)
+_PERCENT = _object(
+    {
+        "interval": _choice(*STANDARD_INTERVALS),
+        "value": _number(0),
+        "comparison_interval": _choice(*COMPARISON_INTERVALS),
+    },
+    {"filters": _array},
+)
+CONDITION_COMPARISONS: dict[str, Check] = {
+    "first_seen_event": _boolean,
+    "regression_event": _boolean,
+    "reappeared_event": _boolean,
+    "issue_resolved_trigger": _boolean,
+    "new_high_priority_issue": _boolean,
+    "existing_high_priority_issue": _boolean,
+    "issue_priority_deescalating": _boolean,
+    "latest_release": _boolean,
+    "every_event": _boolean,
+    "event_frequency_count": _COUNT,
+    "event_unique_user_frequency_count": _COUNT,
+    "event_frequency_percent": _PERCENT,
+    "event_unique_user_frequency_percent": _PERCENT,
+    "percent_sessions_count": _object(
+        {"interval": _choice(*STANDARD_INTERVALS), "value": _number(0)}, {"filters": _array}
+    ),
+    "percent_sessions_percent": _PERCENT,
+    "issue_priority_greater_or_equal": _integer(choices=(25, 50, 75)),
+    "issue_occurrences": _object({"value": _integer(minimum=0)}),
+    "age_comparison": _object(
+        {
+            "time": _choice("minute", "hour", "day", "week"),
+            "value": _integer(minimum=0),
+            "comparison_type": _choice("older", "newer"),
+        }
+    ),
+    "level": _object(
+        {
+            "level": _integer(choices=(0, 10, 20, 30, 40, 50)),
+            "match": _choice("eq", "gte", "lte"),
+        }
+    ),
+    "tagged_event": _object({"key": _string, "match": _choice(*MATCH_TYPES)}, {"value": _string}),
+    "event_attribute": _object(
+        {"attribute": _string, "match": _choice(*MATCH_TYPES)}, {"value": _string}
+    ),
+    "issue_category": _object({"value": _integer()}),
+    "assigned_to": _object(
+        {"target_type": _choice("Unassigned", "Member", "Team")},
+        {"target_identifier": _any_of(_integer(), _string)},
+    ),
+    "latest_adopted_release": _object(
+        {
+            "environment": _string,
+            "age_comparison": _choice("older", "newer"),
+            "release_age_type": _choice("oldest", "newest"),
+        }
+    ),
+}
+
+
+# -- parsed input ---------------------------------------------------------------
+
+
+@dataclass
+class ConditionInput:
+    """A data condition as sent (id None: create it)."""
+
+    id: int | None
+    type: str
+    comparison: Any
+    condition_result: Any
+
+
+@dataclass
+class ActionInput:
+    """An action as sent (id None: create it); data/config keys in snake_case."""
+
+    id: int | None
+    type: str
+    integration_id: int | None
+    data: dict[str, Any]
+    config: dict[str, Any]
+
+
+@dataclass
+class GroupInput:
+    """A data condition group (the WHEN triggers or one IF action filter)."""
+
+    id: int | None
+    logic_type: str
+    conditions: list[ConditionInput]
+    actions: list[ActionInput]
+
+
+@dataclass
+class WorkflowInput:
+    """A validated workflow body; UNSET marks what the request left out."""
+
+    name: str
+    enabled: bool
+    config: dict[str, Any] | Unset
+    environment: str | Unset | None
+    detector_ids: list[int] | Unset
+    triggers: GroupInput | Unset
+    action_filters: list[GroupInput] | Unset
+
+
+_TRUE_VALUES = (True, 1, "1", "true", "True", "TRUE", "t", "yes", "on")
+_FALSE_VALUES = (False, 0, "0", "false", "False", "FALSE", "f", "no", "off")
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _parse_id(value: Any) -> int | None:
+    """An id as a request may carry it (int or digit string); None if invalid."""
+    if _is_int(value):
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def parse_workflow(body: Any, *, environment_exists: Callable[[str], bool]) -> WorkflowInput:
+    """Validate a POST/PUT workflow body (already snake_cased); raise on a 400."""
+    if not isinstance(body, dict):
+        raise SentryValidationError(
+            {
+                "nonFieldErrors": [
+                    f"Invalid data. Expected a dictionary, but got {_type_name(body)}."
+                ]
+            }
+        )
+    errors: dict[str, Any] = {}
+
+    name = body.get("name")
+    if "name" not in body:
+        errors["name"] = ["This field is required."]
+    elif name is None:
+        errors["name"] = ["This field may not be null."]
+    elif not isinstance(name, str):
+        errors["name"] = ["Not a valid string."]
+    elif not name.strip():
+        errors["name"] = ["This field may not be blank."]
+    elif len(name) > 256:
+        errors["name"] = ["Ensure this field has no more than 256 characters."]
+
+    enabled = True  # DRF default=True on a non-partial serializer, also on PUT
+    if "enabled" in body:
+        raw = body["enabled"]
+        if raw in _TRUE_VALUES and not isinstance(raw, float):
+            enabled = True
+        elif raw in _FALSE_VALUES and not isinstance(raw, float):
+            enabled = False
+        else:
+            errors["enabled"] = ["Must be a valid boolean."]
+
+    config: dict[str, Any] | Unset = UNSET
+    if "config" in body:
+        parsed_config = _parse_config(body["config"], errors)
+        if parsed_config is not None:
+            config = parsed_config
+
+    environment: str | Unset | None = UNSET
+    if "environment" in body:
+        raw_env = body["environment"]
+        if raw_env is None:
+            environment = None
+        elif not isinstance(raw_env, str):
+            errors["environment"] = ["Not a valid string."]
+        elif not raw_env:
+            errors["environment"] = ["This field may not be blank."]
+        elif not environment_exists(raw_env):
+            errors["environment"] = ["This environment has not been created."]
+        else:
+            environment = raw_env
+
+    detector_ids: list[int] | Unset = UNSET
+    if "detector_ids" in body:
+        raw_ids = body["detector_ids"]
+        if not isinstance(raw_ids, list):
+            errors["detectorIds"] = [
+                f'Expected a list of items but got type "{_type_name(raw_ids)}".'
+            ]
+        else:
+            bad = {
+                str(i): ["A valid integer is required."]
+                for i, v in enumerate(raw_ids)
+                if _parse_id(v) is None
+            }
+            if bad:
+                errors["detectorIds"] = bad
+            else:
+                detector_ids = sorted({pid for v in raw_ids if (pid := _parse_id(v)) is not None})
+
+    triggers: GroupInput | Unset = UNSET
+    if "triggers" in body:
+        group_errors: dict[str, Any] = {}
+        group = _parse_group(body["triggers"], group_errors, is_trigger=True)
+        if group_errors:
+            errors["triggers"] = group_errors
+        elif group is not None:
+            triggers = group
+
+    action_filters: list[GroupInput] | Unset = UNSET
+    if "action_filters" in body:
+        parsed_filters = _parse_filters(body["action_filters"], errors)
+        if parsed_filters is not None:
+            action_filters = parsed_filters
+
+    if errors:
+        raise SentryValidationError(errors)
+    assert isinstance(name, str)
+    return WorkflowInput(
+        name=name,
+        enabled=enabled,
+        config=config,
+        environment=environment,
+        detector_ids=detector_ids,
+        triggers=triggers,
+        action_filters=action_filters,
+    )
+
+
+def _parse_config(raw: Any, errors: dict[str, Any]) -> dict[str, Any] | None:
+    # Workflow.config_schema: only "frequency", an integer >= 0.
+    if not isinstance(raw, dict):
+        errors["config"] = [f'Expected a dictionary of items but got type "{_type_name(raw)}".']
+        return None
+    extra = sorted(set(raw) - {"frequency"})
+    if extra:
+        errors["config"] = [
+            f"Additional properties are not allowed ({', '.join(extra)} unexpected)"
+        ]
+        return None
+    if "frequency" in raw:
+        frequency = raw["frequency"]
+        if not _is_int(frequency) or frequency < 0:
+            errors["config"] = [
+                f"{frequency!r} is not a valid frequency: an integer >= 0 is required"
+            ]
+            return None
+        return {"frequency": int(frequency)}
+    return {}
+
+
+def _parse_filters(raw: Any, errors: dict[str, Any]) -> list[GroupInput] | None:
+    if not isinstance(raw, list):
+        errors["actionFilters"] = [f'Expected a list of items but got type "{_type_name(raw)}".']
+        return None
+    groups: list[GroupInput] = []
+    for item in raw:
+        if isinstance(item, dict) and "actions" not in item:
+            errors["actionFilters"] = ["Missing actions key in action filter"]
+            return None
+        if isinstance(item, dict) and "conditions" not in item:
+            errors["actionFilters"] = ["Missing conditions key in action filter"]
+            return None
+        group_errors: dict[str, Any] = {}
+        group = _parse_group(item, group_errors, is_trigger=False)
+        if group_errors:
+            errors["actionFilters"] = group_errors
+            return None
+        if group is not None:
+            groups.append(group)
+    return groups
+
+
+def _parse_group(raw: Any, errors: dict[str, Any], *, is_trigger: bool) -> GroupInput | None:
+    if not isinstance(raw, dict):
+        errors["nonFieldErrors"] = [
+            f"Invalid data. Expected a dictionary, but got {_type_name(raw)}."
+        ]
+        return None
+    group_id = None
+    if raw.get("id") is not None:
+        group_id = _parse_id(raw["id"])
+        if group_id is None:
+            errors["id"] = ["A valid integer is required."]
+    logic_type = raw.get("logic_type")
+    if "logic_type" not in raw:
+        errors["logicType"] = ["This field is required."]
+    elif logic_type not in LOGIC_TYPES:
+        errors["logicType"] = [f'"{logic_type}" is not a valid choice.']
+    conditions: list[ConditionInput] = []
+    raw_conditions = raw.get("conditions", [])
+    if not isinstance(raw_conditions, list):
+        errors["conditions"] = [
+            f'Expected a list of items but got type "{_type_name(raw_conditions)}".'
+        ]
+    else:
+        condition_errors: dict[str, Any] = {}
+        for item in raw_conditions:
+            condition = _parse_condition(item, condition_errors)
+            if condition is not None:
+                conditions.append(condition)
+        if condition_errors:
+            errors["conditions"] = condition_errors
+    actions: list[ActionInput] = []
+    raw_actions = raw.get("actions", [])
+    if not isinstance(raw_actions, list):
+        errors["actions"] = [f'Expected a list of items but got type "{_type_name(raw_actions)}".']
+    elif is_trigger and raw_actions:
+        errors["actions"] = ["Triggers cannot have actions; put them in actionFilters."]
+    else:
+        action_errors: dict[str, Any] = {}
+        for item in raw_actions:
+            action = _parse_action(item, action_errors)
+            if action is not None:
+                actions.append(action)
+        if action_errors:
+            errors["actions"] = action_errors
+    if errors:
+        return None
+    assert isinstance(logic_type, str)
+    return GroupInput(id=group_id, logic_type=logic_type, conditions=conditions, actions=actions)
+
+
+def _parse_condition(raw: Any, errors: dict[str, Any]) -> ConditionInput | None:
+    if not isinstance(raw, dict):
+        errors["nonFieldErrors"] = [
+            f"Invalid data. Expected a dictionary, but got {_type_name(raw)}."
+        ]
+        return None
+    condition_id = _parse_id(raw["id"]) if raw.get("id") is not None else None
+    if raw.get("id") is not None and condition_id is None:
+        errors["id"] = ["A valid integer is required."]
+    condition_type = raw.get("type")
+    if "type" not in raw:
+        errors["type"] = ["This field is required."]
+        return None
+    check = CONDITION_COMPARISONS.get(condition_type) if isinstance(condition_type, str) else None
+    if check is None:
+        errors["type"] = [f"Invalid condition type: {condition_type}"]
+        return None
+    if "comparison" not in raw:
+        errors["comparison"] = ["This field is required."]
+    elif not check(raw["comparison"]):
+        errors["comparison"] = [
+            f"Value, {to_camel_keys(raw['comparison'])!r} does not match JSON Schema for comparison"
+        ]
+    if "condition_result" not in raw:
+        errors["conditionResult"] = ["This field is required."]
+    elif not isinstance(raw["condition_result"], bool):
+        errors["conditionResult"] = ["Must be a valid boolean."]
+    if errors:
+        return None
+    assert isinstance(condition_type, str)
+    comparison = raw["comparison"]
+    if isinstance(comparison, dict) and "value" in comparison and _is_int(comparison["value"]):
+        # Clients such as Pulumi send 10.0 for 10; the schema's integer accepts it.
+        comparison = {**comparison, "value": int(comparison["value"])}
+    return ConditionInput(condition_id, condition_type, comparison, raw["condition_result"])
+
+
+def _parse_action(raw: Any, errors: dict[str, Any]) -> ActionInput | None:
+    if not isinstance(raw, dict):
+        errors["nonFieldErrors"] = [
+            f"Invalid data. Expected a dictionary, but got {_type_name(raw)}."
+        ]
+        return None
+    action_id = _parse_id(raw["id"]) if raw.get("id") is not None else None
+    action_type = raw.get("type")
+    if "type" not in raw:
+        errors["type"] = ["This field is required."]
+        return None
+    data = raw.get("data", {})
+    config = raw.get("config", {})
+    integration = raw.get("integration_id")
+    if not isinstance(data, dict):
+        errors["data"] = [f'Expected a dictionary of items but got type "{_type_name(data)}".']
+    if not isinstance(config, dict):
+        errors["config"] = [f'Expected a dictionary of items but got type "{_type_name(config)}".']
+    if errors:
+        return None
+    if action_type == "email":
+        _check_email_action(integration, data, config, errors)
+    elif action_type in PLAIN_ACTION_TYPES:
+        if integration is not None:
+            errors["integrationId"] = [f"{action_type} actions do not take an integration."]
+    elif action_type in INTEGRATION_ACTION_TYPES:
+        if integration is None:
+            errors["integrationId"] = [f"An integration is required for {action_type} actions."]
+        else:
+            errors["integrationId"] = [f"Integration {integration} does not exist."]
+    else:
+        errors["type"] = [f'"{action_type}" is not a valid choice.']
+    if errors:
+        return None
+    assert isinstance(action_type, str)
+    return ActionInput(action_id, action_type, None, dict(data), dict(config))
+
+
+def _check_email_action(
+    integration: Any, data: dict[str, Any], config: dict[str, Any], errors: dict[str, Any]
+) -> None:
+    if integration is not None:
+        errors["integrationId"] = ["Email actions do not accept an integrationId."]
+    target_type = config.get("target_type")
+    if target_type not in EMAIL_TARGET_TYPES:
+        errors["config"] = [
+            f"targetType must be one of {', '.join(EMAIL_TARGET_TYPES)}, not {target_type!r}"
+        ]
+    elif target_type in ("user", "team") and not config.get("target_identifier"):
+        errors["config"] = [f"targetIdentifier is required when targetType is {target_type}"]
+    fallthrough = data.get("fallthrough_type")
+    if fallthrough is not None and fallthrough not in FALLTHROUGH_TYPES:
+        errors["data"] = [
+            f"fallthroughType must be one of {', '.join(FALLTHROUGH_TYPES)}, not {fallthrough!r}"
+        ]
+    if not all(isinstance(value, str) for value in data.values()):
+        errors["data"] = ["data values must be strings"]

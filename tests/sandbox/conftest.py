@@ -1,0 +1,153 @@
+"""Fixtures for the sandbox's own tests: a running sandbox and thin HTTP clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+
+UR_KEY = SandboxOptions().uptimerobot_key
+SENTRY_TOKEN = SandboxOptions().sentry_token
+ORG = "/api/0/organizations/mlpp"
+
+
+class FakeClock:
+    """A settable epoch clock, so time-dependent behaviour needs no sleeping."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Client:
+    """requests with a base URL and a Bearer token; never raises on HTTP errors."""
+
+    def __init__(self, base_url: str, token: str | None) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+        if token is not None:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 5)
+        kwargs.setdefault("allow_redirects", False)
+        return self.session.request(method, self.base_url + path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox(clock: FakeClock) -> Iterator[Sandbox]:
+    with Sandbox(SandboxOptions(clock=clock)) as sb:
+        yield sb
+
+
+@pytest.fixture
+def ur(sandbox: Sandbox) -> Client:
+    """UptimeRobot client; paths start after /v3."""
+    return Client(sandbox.urls["uptimerobot"], UR_KEY)
+
+
+@pytest.fixture
+def sentry(sandbox: Sandbox) -> Client:
+    """Sentry client; paths start with /api/0."""
+    return Client(sandbox.urls["sentry"], SENTRY_TOKEN)
+
+
+@pytest.fixture
+def control(sandbox: Sandbox) -> Client:
+    """The control API (no auth)."""
+    return Client(sandbox.base_url, None)
+
+
+def http_monitor(contact_id: int, **overrides: Any) -> dict[str, Any]:
+    """A valid POST /monitors body for the free plan."""
+    body: dict[str, Any] = {
+        "friendlyName": "monaluxe.app",
+        "type": "HTTP",
+        "url": "https://monaluxe.app",
+        "interval": 300,
+        "timeout": 30,
+        "assignedAlertContacts": [{"alertContactId": contact_id, "threshold": 0, "recurrence": 0}],
+    }
+    body.update(overrides)
+    return body
+
+
+def workflow_body(detector_id: int | str, **overrides: Any) -> dict[str, Any]:
+    """Rule 2 of the design note: first seen OR more than 10 events in 5 minutes."""
+    body: dict[str, Any] = {
+        "name": "[mlpp-web] Frequent issue (production)",
+        "enabled": True,
+        "environment": "production",
+        "config": {"frequency": 1440},
+        "detectorIds": [int(detector_id)],
+        "triggers": {
+            "logicType": "any-short",
+            "conditions": [
+                {"type": "first_seen_event", "comparison": True, "conditionResult": True},
+                {
+                    "type": "event_frequency_count",
+                    "comparison": {"value": 10, "interval": "5m"},
+                    "conditionResult": True,
+                },
+            ],
+        },
+        "actionFilters": [
+            {
+                "logicType": "all",
+                "conditions": [],
+                "actions": [
+                    {
+                        "type": "email",
+                        "integrationId": None,
+                        "data": {"fallthroughType": "AllMembers"},
+                        "config": {
+                            "targetType": "issue_owners",
+                            "targetIdentifier": None,
+                            "targetDisplay": None,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def contact_id(sandbox: Sandbox) -> int:
+    return next(iter(sandbox.uptimerobot.alert_contacts))
+
+
+@pytest.fixture
+def detector_id(sandbox: Sandbox) -> str:
+    return str(sandbox.sentry.issue_stream_detector().id)
