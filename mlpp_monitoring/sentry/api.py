@@ -34,7 +34,8 @@ class SentryApi:
         self.http = ApiSession(f"{settings.base_url}/api/0", settings.credential, policy=policy)
         self.organization = organization
         self.project = project
-        self._lock = threading.Lock()
+        # Re-entrant: a cached lookup may need another one (detectors need the project id).
+        self._lock = threading.RLock()
         self._cache: dict[str, Any] = {}
 
     def _once(self, key: str, fetch: Any) -> Any:
