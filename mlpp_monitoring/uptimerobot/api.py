@@ -76,7 +76,9 @@ class UptimeRobotApi:
 
     def set_paused(self, id_: str, paused: bool) -> None:
         """Pause or start a monitor."""
-        self.http.request("POST", f"/monitors/{int(id_)}/{'pause' if paused else 'start'}")
+        # An empty JSON body: without `Content-Type: application/json` the API answers 415.
+        action = "pause" if paused else "start"
+        self.http.request("POST", f"/monitors/{int(id_)}/{action}", json_body={})
 
     def delete_monitor(self, id_: str) -> bool:
         """Delete a monitor; False when it was already gone."""
