@@ -32,7 +32,7 @@ from pulumi.dynamic import (
 )
 from pydantic import BaseModel, ValidationError
 
-from mlpp_monitoring.http import ApiError, NotFound, Unavailable
+from mlpp_monitoring.http import ApiError, HttpPolicy, NotFound, Unavailable
 from mlpp_monitoring.settings import ConfigLookup
 
 ADOPT_KEY = "adopt_id"
@@ -108,8 +108,10 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
 
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self) -> None:
+    def __init__(self, policy: HttpPolicy | None = None) -> None:
         self._config: ConfigLookup | None = None
+        # Tests shorten timeouts with a policy; Pulumi always builds the default one.
+        self._policy = policy
 
     def __getstate__(self) -> dict[str, Any]:
         # Nothing of a configured provider (client, credential) may reach the state.
@@ -117,9 +119,12 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._config = None
+        self._policy = None
 
     @abc.abstractmethod
-    def build_kind(self, config: ConfigLookup | None) -> ObjectKind[Spec]:
+    def build_kind(
+        self, config: ConfigLookup | None, policy: HttpPolicy | None
+    ) -> ObjectKind[Spec]:
         """Build the object kind (and its API client) from the stack config or environment."""
 
     def configure(self, req: ConfigureRequest) -> None:
@@ -131,7 +136,7 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
             kind: ObjectKind[Spec] | None = self.__dict__.get("_built")
             if kind is None:
                 try:
-                    kind = self.build_kind(self._config)
+                    kind = self.build_kind(self._config, self._policy)
                 except ValueError as exc:
                     raise ProviderError(str(exc)) from None
                 self.__dict__["_built"] = kind

@@ -323,9 +323,11 @@ class ErrorAlertProvider(SpecProvider[AlertSpec]):
         """AlertKind."""
         return AlertKind
 
-    def build_kind(self, config: ConfigLookup | None) -> ObjectKind[AlertSpec]:
+    def build_kind(
+        self, config: ConfigLookup | None, policy: HttpPolicy | None
+    ) -> ObjectKind[AlertSpec]:
         """An AlertKind whose clients use the stack config's or environment's token."""
-        return AlertKind(sentry_settings(config))
+        return AlertKind(sentry_settings(config), policy)
 
 
 class ErrorAlert(Resource):

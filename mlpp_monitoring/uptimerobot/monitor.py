@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mlpp_monitoring.config import MonitorConfig
 from mlpp_monitoring.dynamic import ADOPT_KEY, ObjectKind, ProviderError, SpecProvider
+from mlpp_monitoring.http import HttpPolicy
 from mlpp_monitoring.settings import ConfigLookup, uptimerobot_settings
 from mlpp_monitoring.uptimerobot.api import Monitor, UptimeRobotApi
 
@@ -233,9 +234,11 @@ class UptimeMonitorProvider(SpecProvider[MonitorSpec]):
         """MonitorKind."""
         return MonitorKind
 
-    def build_kind(self, config: ConfigLookup | None) -> ObjectKind[MonitorSpec]:
+    def build_kind(
+        self, config: ConfigLookup | None, policy: HttpPolicy | None
+    ) -> ObjectKind[MonitorSpec]:
         """A MonitorKind over an API client built from the stack config or environment."""
-        return MonitorKind(UptimeRobotApi(uptimerobot_settings(config)))
+        return MonitorKind(UptimeRobotApi(uptimerobot_settings(config), policy))
 
 
 class UptimeMonitor(Resource):
