@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--ready-file", type=Path, help="write the URLs as JSON here once serving")
     parser.add_argument("--journal", type=Path, help="append one JSON line per vendor request")
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        help="keep the accounts across runs (loaded at start, saved at stop)",
+    )
     parser.add_argument("--uptimerobot-key", default=defaults.uptimerobot_key)
     parser.add_argument("--sentry-token", default=defaults.sentry_token)
     parser.add_argument(
@@ -91,6 +96,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         host=args.host,
         port=args.port,
         journal_path=args.journal,
+        state_path=args.state_file,
         uptimerobot_key=args.uptimerobot_key,
         sentry_token=args.sentry_token,
         uptimerobot_contact=args.uptimerobot_contact,

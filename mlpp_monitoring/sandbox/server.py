@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import pickle
 import threading
 import time
 from collections.abc import Callable
@@ -79,6 +80,13 @@ class SandboxOptions:
     rate_window: float = 60.0
     seed: int = 0
     """Seed of the random order of read-back lists (same seed, same order)."""
+    state_path: Path | None = None
+    """Keep both accounts across runs: loaded at start if present, saved at stop.
+
+    The demo uses it so that its second `pulumi up` finds what the first one created
+    (a sandbox that forgot would make the state lie). A pickle: only load files this
+    sandbox wrote.
+    """
     clock: Callable[[], float] = field(default=time.time, compare=False)
     """Epoch-seconds clock for timestamps and rate-limit windows (tests inject one)."""
 
@@ -126,6 +134,9 @@ class Sandbox:
             clock=self.options.clock,
             seed=self.options.seed,
         )
+        if self.options.state_path is not None and self.options.state_path.is_file():
+            with self.options.state_path.open("rb") as saved:
+                self.uptimerobot, self.sentry = pickle.load(saved)
         self._uptimerobot_api = UptimeRobotApi(self.uptimerobot, self.options.uptimerobot_key)
         self._sentry_api = SentryApi(self.sentry, self.options.sentry_token)
         self.limiter = FixedWindowLimiter(
@@ -161,6 +172,18 @@ class Sandbox:
             self._thread.join(timeout=5)
         self._server = None
         self._thread = None
+        self.save()
+
+    def save(self) -> None:
+        """Write both accounts to `state_path` (if set), atomically."""
+        path = self.options.state_path
+        if path is None:
+            return
+        with self.lock:
+            data = pickle.dumps((self.uptimerobot, self.sentry))
+        temporary = path.with_suffix(path.suffix + ".tmp")
+        temporary.write_bytes(data)
+        temporary.replace(path)
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -1,0 +1,111 @@
+"""`mlpp-monitoring`: the commands people run besides `pulumi` itself.
+
+- `demo`      the main job against the local sandbox (`make demo`);
+- `drift`     is anything edited behind Pulumi's back? (exit 0 no, 7 yes, 2 check failed);
+- `discover`  which existing monitors and alerts match the declared ones, and how to adopt;
+- `status`    the two-minute answer for the person on call;
+- `runbook`   regenerate docs/RUNBOOK.md from the stack config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from mlpp_monitoring.config import ConfigError
+from mlpp_monitoring.engine import EngineMissing
+from mlpp_monitoring.http import ApiError
+from mlpp_monitoring.settings import MissingCredential
+
+EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 2, 7
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", default="production", help="stack name (default production)")
+    parser.add_argument(
+        "--cwd", type=Path, default=Path("."), help="project directory (default: current)"
+    )
+
+
+def _cmd_runbook(args: argparse.Namespace) -> int:
+    from mlpp_monitoring import runbook
+
+    argv = ["--stack", args.stack, "--project-dir", str(args.cwd)]
+    if args.check:
+        argv.append("--check")
+    return runbook.main(argv)
+
+
+def _cmd_drift(args: argparse.Namespace) -> int:
+    from mlpp_monitoring.drift import run_drift_check
+
+    return run_drift_check(args.stack, args.cwd, report_path=args.report)
+
+
+def _cmd_discover(args: argparse.Namespace) -> int:
+    from mlpp_monitoring.discover import run_discover
+
+    return run_discover(args.stack, args.cwd)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from mlpp_monitoring.status import run_status
+
+    return run_status(args.stack, args.cwd, as_json=args.json)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from mlpp_monitoring.demo import run_demo
+
+    return run_demo(args.cwd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(prog="mlpp-monitoring", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="pulumi up of the sandbox stack against the sandbox")
+    demo.add_argument("--cwd", type=Path, default=Path("."), help="project directory")
+    demo.set_defaults(run=_cmd_demo)
+
+    drift = sub.add_parser("drift", help="detect edits made outside Pulumi (exit 7 on drift)")
+    _common(drift)
+    drift.add_argument("--report", type=Path, help="write the Markdown drift report here")
+    drift.set_defaults(run=_cmd_drift)
+
+    discover = sub.add_parser("discover", help="list existing objects and how to adopt them")
+    _common(discover)
+    discover.set_defaults(run=_cmd_discover)
+
+    status = sub.add_parser("status", help="is PROD up? why not? since when? who acts?")
+    _common(status)
+    status.add_argument("--json", action="store_true", help="stable JSON instead of a table")
+    status.set_defaults(run=_cmd_status)
+
+    runbook = sub.add_parser("runbook", help="regenerate docs/RUNBOOK.md from the stack")
+    _common(runbook)
+    runbook.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
+    runbook.set_defaults(run=_cmd_runbook)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `mlpp-monitoring` script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    command: Command = args.run
+    try:
+        return command(args)
+    except (ConfigError, MissingCredential, ApiError, EngineMissing, FileNotFoundError) as exc:
+        # Known failures get one clear line, never a traceback (and never a credential:
+        # ApiError messages are redacted where they are made).
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

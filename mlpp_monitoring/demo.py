@@ -1,0 +1,131 @@
+"""`mlpp-monitoring demo` (`make demo`): the main job, against the local sandbox.
+
+Starts the sandbox on the port `Pulumi.sandbox.yaml` names (8787), runs `pulumi up --yes`
+on the sandbox stack with Pulumi's own progress output, prints the stack outputs and what
+now exists in both (emulated) accounts, then stops the sandbox. The sandbox keeps its
+accounts in `.pulumi-state/` next to the local Pulumi state, so a second run finds what
+the first created and changes nothing. No real UptimeRobot or Sentry account is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from mlpp_monitoring.engine import PulumiCli, engine_env
+from mlpp_monitoring.sentry.api import SentryApi
+from mlpp_monitoring.settings import sentry_settings, uptimerobot_settings
+from mlpp_monitoring.stackfile import StackFile
+from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
+
+STACK = "sandbox"
+SANDBOX_PORT = 8787
+# The sandbox stack's secrets are encrypted with this passphrase; it protects nothing
+# but the sandbox's demo credentials and is never used for the production stack.
+SANDBOX_PASSPHRASE = "mlpp-sandbox"
+
+
+def _start_sandbox(state_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+    ready = state_dir / "sandbox-ready.json"
+    ready.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mlpp_monitoring.sandbox",
+            "--port",
+            str(SANDBOX_PORT),
+            "--ready-file",
+            str(ready),
+            "--state-file",
+            str(state_dir / "sandbox-accounts.pickle"),
+            "--journal",
+            str(state_dir / "sandbox-journal.jsonl"),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while not ready.exists():
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the sandbox could not start (is port {SANDBOX_PORT} already in use?)"
+            )
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("the sandbox did not start within 20 s")
+        time.sleep(0.05)
+    urls: dict[str, str] = json.loads(ready.read_text())
+    return process, urls
+
+
+def _summary(project_dir: Path, console: Console) -> None:
+    stack = StackFile(STACK, project_dir)
+    config = stack.monitoring()
+    lookup = stack.lookup()
+    table = Table(title="What now exists in the sandbox accounts", width=100)
+    for column in ("vendor", "id", "name", "what"):
+        table.add_column(column)
+    for monitor in UptimeRobotApi(uptimerobot_settings(lookup)).list_monitors():
+        table.add_row(
+            "UptimeRobot",
+            str(monitor["id"]),
+            escape(str(monitor["friendlyName"])),
+            f"{monitor['type']} {monitor['url']} every {int(monitor['interval'])} s, "
+            f"status {monitor.get('status')}",
+        )
+    sentry = SentryApi(sentry_settings(lookup), config.sentry.organization, config.sentry.project)
+    for workflow in sentry.list_workflows():
+        table.add_row(
+            "Sentry",
+            str(workflow["id"]),
+            escape(str(workflow["name"])),
+            f"env {workflow.get('environment')}, every "
+            f"{workflow.get('config', {}).get('frequency')} min, "
+            f"{'enabled' if workflow.get('enabled') else 'DISABLED'}",
+        )
+    console.print(table)
+
+
+def run_demo(project_dir: Path) -> int:
+    """Run the demo; returns pulumi's exit code (0 on success)."""
+    console = Console(width=100)
+    project_dir = project_dir.resolve()
+    state_dir = project_dir / ".pulumi-state"
+    state_dir.mkdir(exist_ok=True)
+    env = engine_env(backend_url=state_dir.as_uri())
+    env.setdefault("PULUMI_CONFIG_PASSPHRASE", SANDBOX_PASSPHRASE)
+    # The stack's own secrets are the credentials: ignore any real ones in the shell.
+    for name in ("UPTIMEROBOT_API_KEY", "SENTRY_AUTH_TOKEN"):
+        env.pop(name, None)
+        os.environ.pop(name, None)
+    os.environ["PULUMI_CONFIG_PASSPHRASE"] = env["PULUMI_CONFIG_PASSPHRASE"]
+    os.environ["PULUMI_BACKEND_URL"] = env["PULUMI_BACKEND_URL"]
+    cli = PulumiCli(cwd=project_dir, env=env)
+    process, urls = _start_sandbox(state_dir)
+    try:
+        console.print(f"sandbox up: UptimeRobot {urls['uptimerobot']}, Sentry {urls['sentry']}")
+        selected = cli.run(["stack", "select", "--create", STACK])
+        if selected.returncode != 0:
+            console.print(selected.stderr)
+            return selected.returncode
+        up = cli.run(["up", "--yes", "--stack", STACK], capture=False)
+        if up.returncode != 0:
+            return up.returncode
+        outputs = cli.run(["stack", "output", "--json", "--stack", STACK])
+        console.print("Stack outputs:")
+        console.print_json(outputs.stdout)
+        _summary(project_dir, console)
+        console.print("Run `make demo` again: the second `pulumi up` changes nothing.")
+        return 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)

@@ -1,0 +1,108 @@
+"""`mlpp-monitoring discover`: find the hand-made monitor and alerts, and say how to adopt them.
+
+`pulumi import` cannot work for Python dynamic resources (pulumi/pulumi#16175: the provider
+host fails with KeyError '__provider'), so adoption is explicit: this command lists what
+exists, marks what matches a declared resource (exact name + URL for monitors; exact name
+on the project's issue-stream detector for alerts) and prints the `adopt_id` lines to add.
+With them, `pulumi preview` shows what adoption would change on the live object, and the
+first `pulumi up` updates it in place instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from mlpp_monitoring.sentry.api import SentryApi
+from mlpp_monitoring.settings import sentry_settings, uptimerobot_settings
+from mlpp_monitoring.stackfile import StackFile
+from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
+
+
+@dataclass(frozen=True)
+class Found:
+    """One live object and the declared resource it matches, if any."""
+
+    vendor: str
+    id: str
+    name: str
+    where: str
+    declared_key: str | None
+    config_path: str | None
+
+
+def find_existing(stack: StackFile) -> list[Found]:
+    """Every monitor of the account and every alert of the project, matched to the config."""
+    config = stack.monitoring()
+    lookup = stack.lookup()
+    found: list[Found] = []
+
+    monitors = UptimeRobotApi(uptimerobot_settings(lookup)).list_monitors()
+    wanted = {(m.name, m.url): key for key, m in config.uptimerobot.monitors.items()}
+    for monitor in monitors:
+        name, url = (
+            html.unescape(str(monitor.get("friendlyName"))),
+            html.unescape(str(monitor.get("url"))),
+        )
+        key = wanted.get((name, url))
+        found.append(
+            Found(
+                "UptimeRobot monitor",
+                str(monitor["id"]),
+                name,
+                url,
+                key,
+                f"mlpp-monitoring:uptimerobot.monitors.{key}.adopt_id" if key else None,
+            )
+        )
+
+    sentry = SentryApi(sentry_settings(lookup), config.sentry.organization, config.sentry.project)
+    detector = str(sentry.issue_stream_detector())
+    by_name = {a.name: key for key, a in config.sentry.alerts.items()}
+    for workflow in sentry.list_workflows():
+        on_stream = detector in [str(d) for d in workflow.get("detectorIds") or []]
+        key = by_name.get(str(workflow.get("name"))) if on_stream else None
+        found.append(
+            Found(
+                "Sentry alert",
+                str(workflow["id"]),
+                str(workflow.get("name")),
+                f"environment {workflow.get('environment') or '(all)'}",
+                key,
+                f"mlpp-monitoring:sentry.alerts.{key}.adopt_id" if key else None,
+            )
+        )
+    return found
+
+
+def run_discover(stack_name: str, project_dir: Path, console: Console | None = None) -> int:
+    """Print the table and the adoption commands; exit code 0."""
+    console = console or Console(width=100)
+    stack = StackFile(stack_name, project_dir)
+    found = find_existing(stack)
+    table = Table(title=f"Existing objects (stack {stack_name})")
+    for column in ("vendor", "id", "name", "watches", "declared as"):
+        table.add_column(column)
+    for item in found:
+        table.add_row(
+            item.vendor, item.id, escape(item.name), escape(item.where), item.declared_key or "-"
+        )
+    console.print(table)
+    matches = [f for f in found if f.config_path]
+    if not matches:
+        console.print("Nothing matches a declared resource: `pulumi up` will create them.")
+        return 0
+    console.print("To adopt the matching objects instead of creating new ones, run:")
+    for item in matches:
+        console.print(
+            f"  pulumi config set --path '{item.config_path}' {item.id} --stack {stack_name}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    console.print("then `pulumi preview` shows what adoption changes on each live object.")
+    return 0
