@@ -209,7 +209,9 @@ class ApiSession:
             respect_retry_after_header=True,
             raise_on_status=False,
             raise_on_redirect=False,
-            allowed_methods=None,
+            # Read errors (timeouts, dropped answers) are retried only for these: a POST
+            # that timed out may have been processed, so it is never resent blindly.
+            allowed_methods=IDEMPOTENT_METHODS,
             status_forcelist=RETRY_STATUSES,
             deadline=time.monotonic() + p.budget,
         )
