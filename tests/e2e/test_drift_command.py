@@ -1,0 +1,186 @@
+"""`mlpp-monitoring drift` through the real engine: 0 no drift, 7 drift + report, 2 failed.
+
+Also the self-managed state backend: `up` into an S3 bucket (moto's S3 server on
+loopback), then the drift command from a second, fresh working directory reading it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+from tests.e2e.harness import REPO, Project, SandboxProcess
+
+
+def drift(project: Project, tmp: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the drift command as CI does; return (exit code, output, report)."""
+    report = tmp / "drift.md"
+    report.unlink(missing_ok=True)
+    result = subprocess.run(
+        [
+            str(REPO / ".venv" / "bin" / "mlpp-monitoring"),
+            "drift",
+            "--stack",
+            project.stack_name,
+            "--cwd",
+            str(project.dir),
+            "--report",
+            str(report),
+        ],
+        env=env or project.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    text = report.read_text() if report.exists() else ""
+    return result.returncode, result.stdout + result.stderr, text
+
+
+@pytest.fixture
+def deployed(project: Project) -> Project:
+    project.pulumi("up", "--yes", check=True)
+    return project
+
+
+def test_no_drift_exits_0(deployed: Project, tmp_path: Path) -> None:
+    code, output, report = drift(deployed, tmp_path)
+    assert code == 0, output
+    assert "no drift" in output.lower()
+    assert "No drift" in report
+
+
+def test_monitor_edited_in_console_exits_7_with_declared_and_live(
+    deployed: Project, tmp_path: Path
+) -> None:
+    (monitor,) = deployed.sandbox.monitors()
+    deployed.sandbox.uptimerobot("PATCH", f"/monitors/{monitor['id']}", json={"interval": 600})
+    code, output, report = drift(deployed, tmp_path)
+    assert code == 7, output
+    assert "| `monitor-monaluxe-app` | `interval` | `300` | `600` |" in report
+    assert "pulumi up --refresh --stack sandbox" in report
+
+
+def test_alert_edited_in_console_exits_7(deployed: Project, tmp_path: Path) -> None:
+    spike = next(w for w in deployed.sandbox.workflows() if "Spike" in w["name"])
+    body = {**spike, "enabled": False}
+    answer = deployed.sandbox.sentry(
+        "PUT", f"/organizations/mlpp/workflows/{spike['id']}/", json=body
+    )
+    assert answer.status_code == 200, answer.text
+    code, output, report = drift(deployed, tmp_path)
+    assert code == 7, output
+    assert "| `alert-spike` | `enabled` | `true` | `false` |" in report
+
+
+def test_deleted_monitor_exits_7_and_says_missing(deployed: Project, tmp_path: Path) -> None:
+    (monitor,) = deployed.sandbox.monitors()
+    deployed.sandbox.uptimerobot("DELETE", f"/monitors/{monitor['id']}")
+    code, output, report = drift(deployed, tmp_path)
+    assert code == 7, output
+    assert "monitor-monaluxe-app" in report and "deleted outside Pulumi" in report
+
+
+def test_rejected_credentials_fail_the_check_not_drift(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.pickle"
+    first = SandboxProcess(tmp_path / "sb1", args=["--state-file", str(accounts)])
+    (tmp_path / "sb1").mkdir()
+    first.start()
+    project = Project.create(tmp_path / "project", first)
+    project.pulumi("up", "--yes", check=True)
+    port = first.base.rsplit(":", 1)[1]
+    first.stop()
+    # UptimeRobot rotated the key: the same account now rejects the one the stack holds.
+    second = SandboxProcess(
+        tmp_path / "sb2",
+        args=["--port", port, "--state-file", str(accounts), "--uptimerobot-key", "rotated"],
+    )
+    (tmp_path / "sb2").mkdir()
+    second.start()
+    try:
+        code, output, report = drift(project, tmp_path)
+    finally:
+        second.stop()
+    assert code == 2, output
+    assert "UptimeRobot" in output and "401" in output
+    assert "uptimerobot:apiKey" in output and "UPTIMEROBOT_API_KEY" in output
+    assert "sandbox-uptimerobot-key" not in output
+    assert report == ""  # a failed check writes no drift report
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def s3_backend(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """moto's S3 server on loopback with one bucket; yields (backend URL, AWS env)."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            requests.get(endpoint, timeout=1)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("moto server did not start") from None
+            time.sleep(0.1)
+    aws = {
+        "AWS_ACCESS_KEY_ID": "sandbox",
+        "AWS_SECRET_ACCESS_KEY": "sandbox",
+        "AWS_REGION": "us-east-1",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    ).create_bucket(Bucket="mlpp-state")
+    url = f"s3://mlpp-state?endpoint={endpoint}&region=us-east-1&use_path_style=true"
+    yield url, aws
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_s3_backend_up_then_drift_from_a_fresh_checkout(
+    s3_backend: tuple[str, dict[str, str]], fresh_sandbox: SandboxProcess, tmp_path: Path
+) -> None:
+    url, aws = s3_backend
+    first = Project.create(tmp_path / "laptop", fresh_sandbox, backend=tmp_path / "unused")
+    env = {**first.env, **aws, "PULUMI_BACKEND_URL": url}
+    first.pulumi("stack", "select", "--create", "sandbox", env=env)
+    first.pulumi("up", "--yes", check=True, env=env)
+
+    # A second, fresh working directory (as a CI runner would have) with its own
+    # PULUMI_HOME: all it shares with the first is the bucket.
+    ci_dir = tmp_path / "ci-runner"
+    shutil.copytree(first.dir, ci_dir, ignore=shutil.ignore_patterns(".state"))
+    second = Project(dir=ci_dir, sandbox=fresh_sandbox, backend=tmp_path / "ci-home" / "x")
+    ci_env = {**second.env, **aws, "PULUMI_BACKEND_URL": url}
+    code, output, _ = drift(second, tmp_path, env=ci_env)
+    assert code == 0, output
+
+    (monitor,) = fresh_sandbox.monitors()
+    fresh_sandbox.uptimerobot("PATCH", f"/monitors/{monitor['id']}", json={"interval": 900})
+    code, output, report = drift(second, tmp_path, env=ci_env)
+    assert code == 7, output
+    assert "`interval` | `300` | `900`" in report
+    assert not os.path.exists(ci_dir / ".state")
