@@ -42,3 +42,10 @@ def fresh_sandbox(tmp_path: Path) -> Iterator[SandboxProcess]:
 def project(tmp_path: Path, fresh_sandbox: SandboxProcess) -> Project:
     """A project copy with an empty state, wired to a fresh sandbox."""
     return Project.create(tmp_path / "project", fresh_sandbox)
+
+
+@pytest.fixture
+def deployed(project: Project) -> Project:
+    """The project after `pulumi up --yes` from empty: the runbook's objects exist."""
+    project.up()
+    return project

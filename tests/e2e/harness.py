@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -29,6 +30,17 @@ REPO = Path(__file__).resolve().parents[2]
 SANDBOX_PASSPHRASE = "mlpp-sandbox"
 UPTIMEROBOT_KEY = "sandbox-uptimerobot-key"
 SENTRY_TOKEN = "sandbox-sentry-token"
+SECRETS = (UPTIMEROBOT_KEY, SENTRY_TOKEN)
+"""The sandbox's credentials: they may travel only in an Authorization header."""
+
+DRIFT_EXIT_CODE = 7
+"""`pulumi preview --expect-no-changes` exit code when changes were proposed (v3.274)."""
+
+DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
+MONITOR = "monitor-monaluxe-app"
+"""Pulumi name of the runbook's monitor (config key `monaluxe-app`)."""
+ALERT_NEW_ISSUE = "alert-new-issue"
+ALERT_SPIKE = "alert-spike"
 
 
 @dataclass
@@ -119,6 +131,65 @@ class SandboxProcess:
             return []
         return [json.loads(line) for line in self.journal_path.read_text().splitlines() if line]
 
+    # -- added helpers (vendor-side reads and edits made "behind Pulumi's back") ----------
+
+    def monitor(self, id_: int | str) -> dict[str, Any] | None:
+        """One monitor by id, None when it does not exist."""
+        response = self.uptimerobot("GET", f"/monitors/{int(id_)}")
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def workflow_named(self, part: str) -> dict[str, Any]:
+        """The one live workflow whose name contains `part` (e.g. "Spike")."""
+        (found,) = [w for w in self.workflows() if part in w["name"]]
+        return found
+
+    def edit_monitor(self, id_: int | str, **changes: Any) -> dict[str, Any]:
+        """PATCH a monitor as a person in the web console would (camelCase fields)."""
+        response = self.uptimerobot("PATCH", f"/monitors/{int(id_)}", json=changes)
+        assert response.ok, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+    def pause_monitor(self, id_: int | str) -> None:
+        """POST /monitors/{id}/pause (the API wants a JSON content type, even with no body)."""
+        response = self.uptimerobot("POST", f"/monitors/{int(id_)}/pause", json={})
+        assert response.ok, response.text
+
+    def delete_monitor(self, id_: int | str) -> None:
+        """DELETE a monitor."""
+        response = self.uptimerobot("DELETE", f"/monitors/{int(id_)}")
+        assert response.ok, response.text
+
+    def edit_workflow(self, workflow: dict[str, Any], **changes: Any) -> dict[str, Any]:
+        """PUT a workflow: its GET body with `changes` applied, as a console edit would."""
+        body = {**workflow, **changes}
+        response = self.sentry("PUT", f"/organizations/mlpp/workflows/{workflow['id']}/", json=body)
+        assert response.ok, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+    def delete_workflow(self, id_: int | str) -> None:
+        """DELETE a workflow."""
+        response = self.sentry("DELETE", f"/organizations/mlpp/workflows/{int(id_)}/")
+        assert response.ok, response.text
+
+    def add_environment(self, name: str) -> None:
+        """Seed a Sentry environment (they otherwise appear with a first event)."""
+        response = self.control("POST", "/sentry/environments", json={"name": name})
+        assert response.ok, response.text
+
+    def journal_mark(self) -> int:
+        """A position in the journal, for `journal_since`."""
+        return len(self.journal())
+
+    def journal_since(self, mark: int) -> list[dict[str, Any]]:
+        """The vendor requests made after `journal_mark()` returned `mark`."""
+        return self.journal()[mark:]
+
 
 @dataclass
 class Project:
@@ -206,6 +277,60 @@ class Project:
         node[rest[-1]] = value
         file.write_text(yaml.safe_dump(data, sort_keys=False))
 
+    # -- added helpers --------------------------------------------------------------------
+
+    @property
+    def stack_file(self) -> Path:
+        """The copied stack file (Pulumi.sandbox.yaml)."""
+        return self.dir / f"Pulumi.{self.stack_name}.yaml"
+
+    def read_stack_file(self) -> dict[str, Any]:
+        """The stack file, parsed."""
+        data: dict[str, Any] = yaml.safe_load(self.stack_file.read_text())
+        return data
+
+    def write_stack_file(self, data: dict[str, Any]) -> None:
+        """Rewrite the stack file."""
+        self.stack_file.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    def project_config(self, top: str) -> Any:
+        """The value of `mlpp-monitoring:<top>` in the stack file (e.g. 'uptimerobot')."""
+        return self.read_stack_file()["config"][f"mlpp-monitoring:{top}"]
+
+    def set_project_config(self, top: str, value: Any) -> None:
+        """Replace the whole value of `mlpp-monitoring:<top>` (a section of the config)."""
+        data = self.read_stack_file()
+        data["config"][f"mlpp-monitoring:{top}"] = value
+        self.write_stack_file(data)
+
+    def remove_config_key(self, key: str) -> None:
+        """Drop one full key (e.g. 'uptimerobot:apiKey') from the stack file."""
+        data = self.read_stack_file()
+        del data["config"][key]
+        self.write_stack_file(data)
+
+    def env_with_credentials(self) -> dict[str, str]:
+        """`env` plus UPTIMEROBOT_API_KEY and SENTRY_AUTH_TOKEN (credentials from the shell)."""
+        return {
+            **self.env,
+            "UPTIMEROBOT_API_KEY": UPTIMEROBOT_KEY,
+            "SENTRY_AUTH_TOKEN": SENTRY_TOKEN,
+        }
+
+    def urn(self, name: str, type_: str = DYNAMIC_TYPE) -> str:
+        """The URN of a resource of this stack by its Pulumi name."""
+        return f"urn:pulumi:{self.stack_name}::mlpp-monitoring::{type_}::{name}"
+
+    def preview_json(self, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+        """`pulumi preview --json`, parsed (must succeed)."""
+        result = self.pulumi("preview", "--json", *args, check=True, env=env)
+        data: dict[str, Any] = json.loads(result.stdout)
+        return data
+
+    def up(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """`pulumi up --yes` (must succeed)."""
+        return self.pulumi("up", "--yes", *args, check=True, env=env)
+
 
 def engine_version_ok() -> bool:
     """The CLI the tests use is the version this project pins."""
@@ -223,3 +348,129 @@ def running_sandbox(workdir: Path, *args: str) -> Iterator[SandboxProcess]:
         yield sandbox
     finally:
         sandbox.stop()
+
+
+# -- reading the CLI's output ---------------------------------------------------------------
+
+_HEADER = re.compile(
+    r"^(?P<indent>\s*)(?:(?P<mark>[-+~]{1,2}) )?"
+    r"(?P<type>[\w-]+:[\w-]*:[\w-]+): \((?P<op>[\w-]+)\)\s*$"
+)
+_URN_LINE = re.compile(r"^\s*\[urn=(?P<urn>[^\]]+)\]\s*$")
+_PROPERTY = re.compile(r"^(?P<indent>\s*)(?P<mark>[-+~]) (?P<name>\w+)\s*:")
+
+
+@dataclass(frozen=True)
+class DiffBlock:
+    """One resource step of `pulumi preview --diff` output."""
+
+    op: str
+    """As the CLI prints it: refresh, update, create, delete, replace, same, ..."""
+    name: str
+    """The resource's Pulumi name (last part of the URN), e.g. monitor-monaluxe-app."""
+    changed: frozenset[str]
+    """Top-level properties marked as changed (~), added (+) or removed (-)."""
+
+
+def parse_diff(stdout: str) -> list[DiffBlock]:
+    """The resource steps of a `pulumi preview --diff` (or `up --diff`) output, in order.
+
+    A step starts with a header such as `    ~ pulumi-python:dynamic:Resource: (update)`,
+    then `[urn=...]`; its own properties are marked in the header's text column.
+    """
+    blocks: list[DiffBlock] = []
+    current: dict[str, Any] | None = None
+
+    def close() -> None:
+        if current is not None and current["name"]:
+            blocks.append(DiffBlock(current["op"], current["name"], frozenset(current["changed"])))
+
+    for line in stdout.splitlines():
+        header = _HEADER.match(line)
+        if header:
+            close()
+            column = len(header["indent"]) + (len(header["mark"]) + 1 if header["mark"] else 0)
+            current = {"op": header["op"], "name": "", "changed": set(), "column": column}
+            continue
+        if current is None:
+            continue
+        urn = _URN_LINE.match(line)
+        if urn and not current["name"]:
+            current["name"] = urn["urn"].rsplit("::", 1)[-1]
+            continue
+        prop = _PROPERTY.match(line)
+        if prop and len(prop["indent"]) == current["column"]:
+            current["changed"].add(prop["name"])
+        elif line.strip() == "--outputs:--" and current["op"] != "refresh":
+            close()  # the stack's outputs follow: not this resource's properties
+            current = None
+        elif line.startswith("Resources:"):
+            close()
+            current = None
+    close()
+    return blocks
+
+
+def changed_steps(preview: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps of a `pulumi preview --json` that are not `same`."""
+    return [step for step in preview.get("steps", []) if step.get("op") != "same"]
+
+
+def changed_inputs(step: dict[str, Any]) -> set[str]:
+    """Properties a `preview --json` step changes: old outputs against new inputs."""
+    old = (step.get("oldState") or {}).get("outputs") or {}
+    new = (step.get("newState") or {}).get("inputs") or {}
+    return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+
+
+def without_authorization(entry: dict[str, Any]) -> dict[str, Any]:
+    """A journal entry without its Authorization header (the one place a credential may be)."""
+    headers = {
+        k: v
+        for k, v in (entry.get("request_headers") or {}).items()
+        if k.lower() != "authorization"
+    }
+    return {**entry, "request_headers": headers}
+
+
+def leaked_secrets(text: str) -> list[str]:
+    """Which of the sandbox credentials appear in `text`."""
+    return [secret for secret in SECRETS if secret in text]
+
+
+def assert_runbook_state(sandbox: SandboxProcess) -> None:
+    """The sandbox holds exactly the runbook's objects: one monitor, two alerts, their values."""
+    (monitor,) = sandbox.monitors()
+    assert monitor["friendlyName"] == "ML_PP production - monaluxe.app"
+    assert monitor["url"] == "https://monaluxe.app"
+    assert (monitor["type"], monitor["interval"], monitor["timeout"]) == ("HTTP", 300, 30)
+    assert monitor["httpMethodType"] == "GET"
+    assert monitor["successHttpResponseCodes"] == ["2xx"] and monitor["followRedirections"]
+    assert monitor["checkSSLErrors"] is True
+    assert not monitor["sslExpirationReminder"] and not monitor["domainExpirationReminder"]
+    assert monitor["status"] != "PAUSED"
+    contacts = monitor["assignedAlertContacts"]
+    assert [(c["threshold"], c["recurrence"]) for c in contacts] == [(0, 0)]
+
+    workflows = {w["name"]: w for w in sandbox.workflows()}
+    assert set(workflows) == {
+        "[mlpp-web] New issue (production)",
+        "[mlpp-web] Spike: more than 10 events in 5 minutes (production)",
+    }
+    for workflow in workflows.values():
+        assert workflow["enabled"] is True
+        assert workflow["environment"] == "production"
+        assert workflow["config"] == {"frequency": 1440}
+        assert workflow["triggers"]["logicType"] == "any-short"
+        (group,) = workflow["actionFilters"]
+        assert group["conditions"] == []
+        (action,) = group["actions"]
+        assert action["type"] == "email"
+        assert action["config"]["targetType"] == "issue_owners"
+        assert action["data"]["fallthroughType"] == "AllMembers"
+    new_issue = workflows["[mlpp-web] New issue (production)"]
+    assert [c["type"] for c in new_issue["triggers"]["conditions"]] == ["first_seen_event"]
+    spike = sandbox.workflow_named("Spike")
+    conditions = {c["type"]: c for c in spike["triggers"]["conditions"]}
+    assert set(conditions) == {"first_seen_event", "event_frequency_count"}
+    assert conditions["event_frequency_count"]["comparison"] == {"value": 10, "interval": "5m"}
