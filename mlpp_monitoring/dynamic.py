@@ -91,6 +91,14 @@ class ObjectKind(abc.ABC, Generic[Spec]):
         """Ids of live objects with the spec's natural key (e.g. name + URL)."""
 
 
+def _has_unknown(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return bool(value == _UNKNOWN)
+
+
 def _without_unknowns(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _without_unknowns(v) for k, v in value.items() if v != _UNKNOWN}
@@ -169,9 +177,11 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalize the inputs; report each bad field to the engine."""
-        known = {k: v for k, v in news.items() if v != _UNKNOWN}
+        # During preview a value computed from another resource is unknown: such a field
+        # cannot be judged yet, so it is left out instead of being reported as missing.
+        unknown = {k for k, v in news.items() if _has_unknown(v)}
         try:
-            spec = self._spec(_without_unknowns(known))
+            spec = self._spec({k: v for k, v in news.items() if k not in unknown})
         except ValidationError as exc:
             failures = [
                 CheckFailure(
@@ -179,9 +189,10 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
                     f"{err['msg']} (got {err.get('input')!r})",
                 )
                 for err in exc.errors()
+                if not (err["loc"] and err["loc"][0] in unknown)
             ]
             return CheckResult(news, failures)
-        if _UNKNOWN in news.values():
+        if unknown:
             return CheckResult(news, [])
         old: Spec | None = None
         if _olds:
