@@ -87,6 +87,15 @@ def live_workflows(sb: Sandbox) -> list[Any]:
         return [w for w in sb.sentry.workflows.values() if w.status == "active"]
 
 
+def posts(sb: Sandbox, path: str) -> int:
+    """POSTs to exactly this path (`Sandbox.calls` matches a prefix)."""
+    return sum(1 for e in sb.journal if e["method"] == "POST" and e["path"] == path)
+
+
+MONITORS_PATH = "/v3/monitors"
+WORKFLOWS_PATH = f"{ORG_PATH}/workflows/"
+
+
 class Console:
     """Edits made by hand, as in the vendors' web consoles: plain calls to the vendor API."""
 

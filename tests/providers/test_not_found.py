@@ -9,7 +9,14 @@ from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
 
-from .conftest import Console, declared_alert, declared_monitor
+from .conftest import (
+    MONITORS_PATH,
+    WORKFLOWS_PATH,
+    Console,
+    declared_alert,
+    declared_monitor,
+    posts,
+)
 
 
 def test_read_of_deleted_monitor_is_gone(console: Console, monitors: UptimeMonitorProvider) -> None:
@@ -62,7 +69,7 @@ def test_update_of_deleted_monitor_says_refresh(
     with pytest.raises(ProviderError) as error:
         monitors.update(created.id, created.outs, {**created.outs, "interval": 600})
     _assert_says_refresh(error, created.id)
-    assert sb.calls("POST", "/v3/monitors") == 1  # the update did not re-create it
+    assert posts(sb, MONITORS_PATH) == 1  # the update did not re-create it
 
 
 def test_update_of_deleted_alert_says_refresh(
@@ -73,4 +80,4 @@ def test_update_of_deleted_alert_says_refresh(
     with pytest.raises(ProviderError) as error:
         alerts.update(created.id, created.outs, {**created.outs, "frequency_minutes": 60})
     _assert_says_refresh(error, created.id)
-    assert sb.calls("POST") == 1
+    assert posts(sb, WORKFLOWS_PATH) == 1
