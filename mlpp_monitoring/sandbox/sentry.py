@@ -90,6 +90,17 @@ ISSUE_EXPANDS = (
     "latestEventHasAttachments",
     "sessions",
 )
+ISSUE_SUBSTATUSES = (
+    "archived_until_escalating",
+    "archived_until_condition_met",
+    "archived_forever",
+    "escalating",
+    "ongoing",
+    "regressed",
+    "new",
+    None,
+)
+"""The substatuses the spec allows on an issue."""
 _STATS_PERIOD = re.compile(r"(\d+)([smhdw])")
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -203,6 +214,8 @@ class Workflow:
     created_by: str | None = None
     status: str = "active"
     """``active`` or ``pending_deletion`` (soft-deleted)."""
+    last_triggered: float | None = None
+    """When the alert last fired (server-set; scenarios set it with ``trigger_workflow``)."""
 
 
 @dataclass
@@ -333,8 +346,15 @@ class SentryState:
         last_seen: float | None = None,
         culprit: str = "",
         metadata: dict[str, Any] | None = None,
+        substatus: str | None = "new",
     ) -> Issue:
-        """Seed an issue in a project (default: the configured project)."""
+        """Seed an issue in a project (default: the configured project).
+
+        ``substatus`` is Sentry's: ``escalating`` is how Sentry marks an issue whose
+        events spike above its forecast, ``regressed`` one that came back after a fix.
+        """
+        if substatus not in ISSUE_SUBSTATUSES:
+            raise ValueError(f"substatus must be one of {ISSUE_SUBSTATUSES}")
         target = self.project(project or self._project_slug)
         envs = (environment,) if isinstance(environment, str) else tuple(environment)
         for name in envs:
@@ -356,9 +376,16 @@ class SentryState:
             first_seen=first,
             last_seen=last,
             metadata=metadata if metadata is not None else {"title": title},
+            substatus=substatus,
         )
         self.issues[issue.id] = issue
         return issue
+
+    def trigger_workflow(self, raw_id: str | int, *, at: float | None = None) -> Workflow:
+        """Record that an alert fired (``lastTriggered``), as Sentry does when it notifies."""
+        workflow = self.live_workflow(str(raw_id))
+        workflow.last_triggered = self.now() if at is None else at
+        return workflow
 
     # -- lookups ------------------------------------------------------------
 
@@ -593,7 +620,9 @@ class SentryState:
             "config": dict(workflow.config),
             "detectorIds": [str(i) for i in self._shuffled(workflow.detector_ids, shuffle)],
             "enabled": workflow.enabled,
-            "lastTriggered": None,
+            "lastTriggered": (
+                None if workflow.last_triggered is None else iso_micro(workflow.last_triggered)
+            ),
             "owner": None,
         }
 

@@ -474,6 +474,7 @@ class _ControlApi:
                     resolved_at=_epoch(data.get("resolvedAt")),
                     reason=data.get("reason", "Connection Timeout"),
                     cause=int(data.get("cause", 333333)),
+                    http_response_code=_optional_int(data.get("httpResponseCode")),
                 )
                 return json_response(201, sandbox.uptimerobot.incident_summary(incident))
             if route == ("POST", "/_sandbox/sentry/issues"):
@@ -488,8 +489,18 @@ class _ControlApi:
                     first_seen=_epoch(data.get("firstSeen")),
                     last_seen=_epoch(data.get("lastSeen")),
                     culprit=data.get("culprit", ""),
+                    metadata=data.get("metadata"),
+                    substatus=data.get("substatus", "new"),
                 )
                 return json_response(201, sandbox.sentry.issue_view(issue, org_shape=False))
+            if (
+                method == "POST"
+                and parts[2:4] == ["sentry", "workflows"]
+                and len(parts) == 6
+                and parts[-1] == "trigger"
+            ):
+                workflow = sandbox.sentry.trigger_workflow(parts[4], at=_epoch(data.get("at")))
+                return json_response(200, sandbox.sentry.workflow_view(workflow, shuffle=False))
             if route == ("POST", "/_sandbox/sentry/environments"):
                 env = sandbox.sentry.add_environment(data["name"], hidden=bool(data.get("hidden")))
                 return json_response(201, {"id": str(env.id), "name": env.name})
@@ -497,6 +508,10 @@ class _ControlApi:
                 sandbox.sentry.remove_environment(parts[4])
                 return json_response(200, {"removed": parts[4]})
         return json_response(404, {"error": f"no control endpoint {method} {path}"})
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _epoch(value: Any) -> float | None:

@@ -139,3 +139,58 @@ class SentryApi:
         except NotFound:
             return False
         return True
+
+    # -- reads for `status` (the on-call view) ---------------------------------------
+
+    def project_details(self) -> dict[str, Any]:
+        """GET the project (id, latestRelease...); also primes `project_id()`'s cache."""
+
+        def fetch() -> dict[str, Any]:
+            project: dict[str, Any] = self.http.json(
+                "GET", f"/projects/{self.organization}/{self.project}/"
+            )
+            return project
+
+        details: dict[str, Any] = self._once("project", fetch)
+        with self._lock:
+            self._cache.setdefault("project_id", str(details["id"]))
+        return details
+
+    def issues_page(
+        self,
+        *,
+        environments: list[str],
+        stats_period: str = "24h",
+        query: str = "is:unresolved",
+        sort: str = "freq",
+        limit: int = 100,
+    ) -> tuple[list[dict[str, Any]], int | None, bool]:
+        """One page (one call) of the project's issues seen in `stats_period`.
+
+        Returns the issues, the total the API counted (`X-Hits`, None if absent) and
+        whether more pages exist.
+        """
+        params: list[tuple[str, Any]] = [
+            ("project", self.project_id()),
+            *(("environment", env) for env in environments),
+            ("statsPeriod", stats_period),
+            ("query", query),
+            ("sort", sort),
+            ("limit", limit),
+        ]
+        response = self.http.request(
+            "GET", f"/organizations/{self.organization}/issues/", params=params
+        )
+        hits = response.headers.get("X-Hits", "")
+        more = _NEXT.search(response.headers.get("Link", "")) is not None
+        return list(response.json()), int(hits) if hits.isdigit() else None, more
+
+    def workflows_page(self) -> tuple[list[Workflow], bool]:
+        """The first 100 workflows of the project (one call) and whether more exist."""
+        response = self.http.request(
+            "GET",
+            f"/organizations/{self.organization}/workflows/",
+            params={"project": self.project_id(), "per_page": 100},
+        )
+        more = _NEXT.search(response.headers.get("Link", "")) is not None
+        return list(response.json()), more

@@ -87,3 +87,34 @@ class UptimeRobotApi:
         except NotFound:
             return False
         return True
+
+    # -- reads for `status` (the on-call view) ---------------------------------------
+
+    def monitors_page(self) -> tuple[list[Monitor], bool]:
+        """The first page of the account's monitors (up to 200, one call) and whether
+        more pages exist: `status` promises one list call, a free account holds 50."""
+        page = self.http.json("GET", "/monitors", params={"limit": PAGE_SIZE})
+        return list(page.get("data") or []), bool(page.get("nextLink"))
+
+    def uptime_stats(self, id_: str) -> dict[str, Any]:
+        """GET /monitors/{id}/stats/uptime: uptime % and downtime of the last 24 hours."""
+        stats: dict[str, Any] = self.http.json("GET", f"/monitors/{int(id_)}/stats/uptime")
+        return stats
+
+    def response_time_stats(self, id_: str) -> dict[str, Any]:
+        """GET /monitors/{id}/stats/response-time: min/avg/max of the last 24 hours (ms)."""
+        stats: dict[str, Any] = self.http.json("GET", f"/monitors/{int(id_)}/stats/response-time")
+        return stats
+
+    def recent_incidents(self, monitor_id: str) -> list[dict[str, Any]]:
+        """The monitor's most recent incidents, newest first (one page, one call)."""
+        page = self.http.json("GET", "/incidents", params={"monitor_id": int(monitor_id)})
+        return list(page.get("data") or [])
+
+    def get_incident(self, id_: str) -> dict[str, Any] | None:
+        """GET /incidents/{id}: the incident with its root cause (HTTP code), or None."""
+        try:
+            incident: dict[str, Any] = self.http.json("GET", f"/incidents/{id_}")
+        except NotFound:
+            return None
+        return incident
