@@ -38,6 +38,9 @@ from mlpp_monitoring.settings import ConfigLookup
 ADOPT_KEY = "adopt_id"
 """Input naming an existing vendor object that `create` takes over instead of creating one."""
 
+CREATE_ATTEMPTS = 3
+"""POSTs one `create` may send; each failed one is followed by a look-up, never a blind retry."""
+
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN during preview
 
 Spec = TypeVar("Spec", bound=BaseModel)
@@ -249,23 +252,56 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
     def _create_once(
         self, kind: ObjectKind[Spec], spec: Spec, props: Mapping[str, Any]
     ) -> CreateResult:
-        try:
-            id_, live = kind.create(spec)
-        except (Unavailable, NotFound) as exc:
-            # Ambiguous: the vendor may have created it (UptimeRobot has answered 404 to a
-            # create that succeeded). Look before trying again, never create blindly.
-            found = kind.find(spec)
-            if len(found) == 1:
-                id_ = found[0]
-                live = kind.update(id_, spec)
-            elif not found:
+        """Create exactly one object, whatever the answers: look after every ambiguous one."""
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
                 id_, live = kind.create(spec)
-            else:
+                return CreateResult(id_, self._outputs(live, props))
+            except (Unavailable, NotFound) as exc:
+                failure = exc
+            # Ambiguous: the vendor may have created it (UptimeRobot has answered 404 to a
+            # create that succeeded; a timeout may hide a success). Look before trying again,
+            # and after the last attempt too, so a half-made object is never left behind.
+            adopted = self._find_created(kind, spec, failure)
+            if adopted is not None:
+                return CreateResult(adopted[0], self._outputs(adopted[1], props))
+            # After a 429 the rate-limit budget is spent: another attempt would be refused.
+            if attempts >= CREATE_ATTEMPTS or failure.status == 429:
                 raise ProviderError(
-                    f"{kind.label} create failed ({exc}) and {len(found)} objects with the "
-                    f"same name now exist (ids {', '.join(found)}): delete the extras by hand"
-                ) from None
-        return CreateResult(id_, self._outputs(live, props))
+                    f"{kind.label} could not be created after {attempts} attempt(s) "
+                    f"({failure}); none exists: run again later"
+                )
+
+    @staticmethod
+    def _find_created(
+        kind: ObjectKind[Spec], spec: Spec, failure: ApiError
+    ) -> tuple[str, Spec] | None:
+        """The object an ambiguous create made, brought to `spec`; None if none was made."""
+        try:
+            found = kind.find(spec)
+        except ApiError as exc:
+            raise ProviderError(
+                f"{kind.label} create failed ({failure}) and looking for the object it may "
+                f"have made failed too ({exc}): check by hand before running again, and set "
+                f"{ADOPT_KEY} to its id if it exists"
+            ) from None
+        if len(found) > 1:
+            raise ProviderError(
+                f"{kind.label} create failed ({failure}) and {len(found)} objects with the "
+                f"same name now exist (ids {', '.join(found)}): delete the extras by hand"
+            )
+        if not found:
+            return None
+        try:
+            return found[0], kind.update(found[0], spec)
+        except ApiError as exc:
+            raise ProviderError(
+                f"{kind.label} {found[0]} was created, but bringing it to the declared state "
+                f"failed ({exc}): set {ADOPT_KEY} to {found[0]} (or delete it) before running "
+                "again, so that no second one is created"
+            ) from None
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live object as outputs and inputs; an empty id when it was deleted."""
