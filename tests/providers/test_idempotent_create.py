@@ -1,0 +1,251 @@
+"""Idempotent create: whatever the vendor answers to the POST, one declared resource ends
+as exactly one live object, and never more.
+
+Faults are injected on the create endpoint, in order (each fires once): `create-then-404`
+(UptimeRobot has answered 404 to a create that worked), 500, 502, 503, `hang` (the object
+is made but the answer outlives the read timeout), `drop` (the connection closes without
+an answer). When a create gives up, Pulumi records nothing and the next `pulumi up` calls
+create again: the tests play that second run too.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from mlpp_monitoring.dynamic import CREATE_ATTEMPTS, ProviderError
+from mlpp_monitoring.sandbox import Sandbox
+
+from .conftest import (
+    MONITORS_PATH,
+    WORKFLOWS_PATH,
+    configured,
+    declared_alert,
+    declared_monitor,
+    live_monitors,
+    live_workflows,
+    posts,
+    stack_config,
+)
+from .conftest import ErrorAlertProvider as AlertProvider
+from .conftest import UptimeMonitorProvider as MonitorProvider
+
+
+class Vendor:
+    """One kind under test: its provider, create path and live objects."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.path = MONITORS_PATH if name == "uptimerobot" else WORKFLOWS_PATH
+        self.list_path = MONITORS_PATH if name == "uptimerobot" else WORKFLOWS_PATH
+
+    def provider(self, sb: Sandbox) -> Any:
+        cls = MonitorProvider if self.name == "uptimerobot" else AlertProvider
+        return configured(cls, stack_config(sb))
+
+    def declared(self, **changes: Any) -> dict[str, Any]:
+        if self.name == "uptimerobot":
+            return declared_monitor(**changes)
+        return declared_alert("spike", **changes)
+
+    def live_ids(self, sb: Sandbox) -> list[str]:
+        objects = live_monitors(sb) if self.name == "uptimerobot" else live_workflows(sb)
+        return [str(o.id) for o in objects]
+
+    def lookups(self, sb: Sandbox) -> int:
+        return sum(1 for e in sb.journal if e["method"] == "GET" and e["path"] == self.list_path)
+
+
+VENDORS = [Vendor("uptimerobot"), Vendor("sentry")]
+
+
+def _inject(sb: Sandbox, vendor: Vendor, faults: Sequence[str]) -> None:
+    for kind in faults:
+        sb.inject(kind, method="POST", path=vendor.path, times=1, seconds=3.0)
+
+
+def _up(provider: Any, inputs: dict[str, Any]) -> tuple[str | None, str | None]:
+    """One `pulumi up` of the resource: its id, or the error it ended with."""
+    try:
+        return provider.create(inputs).id, None
+    except ProviderError as error:
+        return None, str(error)
+
+
+FAULT_SEQUENCES = [
+    ("create-then-404",),
+    ("500",),
+    ("502",),
+    ("503",),
+    ("hang",),
+    ("drop",),
+    ("503", "hang"),
+    ("hang", "hang"),
+    ("drop", "create-then-404"),
+    ("500", "502", "hang"),
+    ("drop", "drop", "create-then-404"),
+]
+
+
+@pytest.mark.parametrize("faults", FAULT_SEQUENCES, ids="+".join)
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_faulty_create_ends_with_exactly_one_object(
+    sb: Sandbox, vendor: Vendor, faults: tuple[str, ...]
+) -> None:
+    _inject(sb, vendor, faults)
+    provider = vendor.provider(sb)
+    inputs = provider.check({}, vendor.declared()).inputs
+
+    id_, error = _up(provider, inputs)
+
+    assert error is None
+    assert vendor.live_ids(sb) == [id_]
+    assert provider.read(id_, inputs).outs == inputs  # and it is the declared object
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_create_that_keeps_failing_makes_nothing_then_one_on_the_next_run(
+    sb: Sandbox, vendor: Vendor
+) -> None:
+    _inject(sb, vendor, ["503"] * CREATE_ATTEMPTS)
+    provider = vendor.provider(sb)
+    inputs = vendor.declared()
+
+    id_, error = _up(provider, inputs)
+    assert id_ is None and error is not None
+    assert f"after {CREATE_ATTEMPTS} attempt(s)" in error and "503" in error
+    assert vendor.live_ids(sb) == []
+    assert posts(sb, vendor.path) == CREATE_ATTEMPTS
+    assert vendor.lookups(sb) == CREATE_ATTEMPTS  # a look before every retry, and at the end
+
+    id_, error = _up(provider, inputs)
+    assert error is None
+    assert vendor.live_ids(sb) == [id_]
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_hung_create_then_a_flaky_lookup_still_finds_the_object(
+    sb: Sandbox, vendor: Vendor
+) -> None:
+    _inject(sb, vendor, ["hang"])
+    sb.inject("500", method="GET", path=vendor.list_path, times=2)  # retried: a GET
+    provider = vendor.provider(sb)
+
+    id_, error = _up(provider, vendor.declared())
+
+    assert error is None
+    assert vendor.live_ids(sb) == [id_]
+    assert posts(sb, vendor.path) == 1
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_lookup_that_cannot_answer_says_how_to_avoid_a_duplicate(
+    sb: Sandbox, vendor: Vendor
+) -> None:
+    _inject(sb, vendor, ["hang"])
+    sb.inject("503", method="GET", path=vendor.list_path, times=None, retry_after=0)
+    provider = vendor.provider(sb)
+
+    id_, error = _up(provider, vendor.declared())
+
+    assert id_ is None and error is not None
+    assert "adopt_id" in error and "check by hand" in error
+    assert posts(sb, vendor.path) == 1  # never a blind second POST
+    assert len(vendor.live_ids(sb)) == 1
+
+
+def test_monitor_declared_paused_survives_an_ambiguous_create(sb: Sandbox) -> None:
+    vendor = VENDORS[0]
+    _inject(sb, vendor, ["create-then-404"])
+    provider = vendor.provider(sb)
+    inputs = provider.check({}, vendor.declared(paused=True)).inputs
+
+    id_, error = _up(provider, inputs)
+
+    assert error is None
+    (monitor,) = live_monitors(sb)
+    assert (str(monitor.id), monitor.status) == (id_, "PAUSED")
+
+
+def test_monitor_pause_failing_after_the_post_is_not_a_second_monitor(sb: Sandbox) -> None:
+    vendor = VENDORS[0]
+    sb.inject("503", method="POST", path="/v3/monitors/*/pause", times=1)
+    provider = vendor.provider(sb)
+
+    id_, error = _up(provider, vendor.declared(paused=True))
+
+    assert error is None
+    (monitor,) = live_monitors(sb)
+    assert (str(monitor.id), monitor.status) == (id_, "PAUSED")
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_rate_limited_create_is_retried_because_it_was_not_processed(
+    sb: Sandbox, vendor: Vendor
+) -> None:
+    sb.inject("429", method="POST", path=vendor.path, times=2, retry_after=0)
+    provider = vendor.provider(sb)
+
+    id_, error = _up(provider, vendor.declared())
+
+    assert error is None
+    assert vendor.live_ids(sb) == [id_]
+    assert [e["status"] for e in sb.journal if e["path"] == vendor.path] == [429, 429, 201]
+    assert vendor.lookups(sb) == 0  # a 429 is not ambiguous: no look-up was needed
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_rate_limited_create_waits_for_retry_after(sb: Sandbox, vendor: Vendor) -> None:
+    sb.inject("429", method="POST", path=vendor.path, times=1, retry_after=1)
+    provider = vendor.provider(sb)
+    inputs = vendor.declared()
+    provider.check({}, inputs)  # the look-ups first, so only the create is timed
+
+    started = time.monotonic()
+    id_, error = _up(provider, inputs)
+
+    assert error is None
+    assert time.monotonic() - started >= 1.0
+    assert vendor.live_ids(sb) == [id_]
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_rate_limit_past_the_budget_stops_without_hammering(sb: Sandbox, vendor: Vendor) -> None:
+    sb.inject("429", method="POST", path=vendor.path, times=None, retry_after=0)
+    provider = vendor.provider(sb)
+
+    id_, error = _up(provider, vendor.declared())
+
+    assert id_ is None and error is not None and "429" in error
+    assert vendor.live_ids(sb) == []
+    retries = provider._policy.retries
+    assert posts(sb, vendor.path) == retries + 1  # one create attempt, the policy's retries
+
+
+RandomSequence = Callable[[int], list[str]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_random_fault_sequences_never_make_two(sb: Sandbox, vendor: Vendor, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    kinds = ["create-then-404", "500", "502", "503", "drop", "hang", "429"]
+    faults = [rng.choice(kinds) for _ in range(rng.randint(1, 5))]
+    for kind in faults:
+        sb.inject(kind, method="POST", path=vendor.path, times=1, seconds=3.0, retry_after=0)
+    provider = vendor.provider(sb)
+    inputs = vendor.declared()
+
+    ids: list[str | None] = []
+    for _ in range(3):  # up to three `pulumi up` runs
+        id_, _error = _up(provider, inputs)
+        ids.append(id_)
+        assert len(vendor.live_ids(sb)) <= 1, faults
+        if id_ is not None:
+            break
+    assert vendor.live_ids(sb) == [ids[-1]], faults
