@@ -165,7 +165,9 @@ def _why(report: StatusReport, console: Console) -> None:
             incident = monitor.incident
             cause = Text("cause : ")
             cause.append(describe_incident(incident), style="bold")
-            cause.append(f" · incident {incident.id} ouvert le {_when(incident.started_at)}")
+            cause.append(f" · incident {incident.id}")
+            if incident.started_at != monitor.since:
+                cause.append(f" ouvert le {_when(incident.started_at)}")
             console.print(_at(4, cause))
         if monitor.note:
             console.print(_at(4, monitor.note))
@@ -311,7 +313,7 @@ def render(report: StatusReport, console: Console) -> None:
     _section(
         console,
         f"3. Erreurs front (Sentry {errors.organization}/{errors.project}, env {envs},"
-        f" {errors.window})",
+        f" {errors.window.replace('h', ' h')})",
     )
     _errors(report, console)
     _section(console, f"4. {kind}")
