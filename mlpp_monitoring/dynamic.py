@@ -164,6 +164,20 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
     def _model(self) -> type[BaseModel]:
         return type(self).kind_type().spec_model
 
+    def _last(self, props: Mapping[str, Any]) -> Spec:
+        """The last known spec from the state, which may predate the current model.
+
+        Read and delete only need it to scope the lookup (organization, project): state
+        written before a field was added must still refresh and destroy, not crash.
+        """
+        try:
+            return self._spec(props)
+        except ValidationError:
+            model = self._model()
+            known = {k: v for k, v in props.items() if k in model.model_fields}
+            last: Spec = model.model_construct(**known)  # type: ignore[assignment]
+            return last
+
     @classmethod
     @abc.abstractmethod
     def kind_type(cls) -> type[ObjectKind[Spec]]:
@@ -306,7 +320,7 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live object as outputs and inputs; an empty id when it was deleted."""
         try:
-            live = self._kind().read(id_, self._spec(props))
+            live = self._kind().read(id_, self._last(props))
         except ApiError as exc:
             raise ProviderError(str(exc)) from None
         if live is None:
@@ -331,6 +345,6 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """Delete the object; already gone is fine."""
         try:
-            self._kind().delete(id_, self._spec(_props))
+            self._kind().delete(id_, self._last(_props))
         except ApiError as exc:
             raise ProviderError(str(exc)) from None
