@@ -145,3 +145,21 @@ def test_credentials_from_environment_variables(
     alert = ErrorAlertProvider(SHORT).create(declared_alert())
     assert [str(m.id) for m in live_monitors(sb)] == [monitor.id]
     assert [str(w.id) for w in live_workflows(sb)] == [alert.id]
+
+
+def test_read_and_delete_accept_state_from_an_older_model(
+    sb: Sandbox, monitors: UptimeMonitorProvider, alerts: ErrorAlertProvider
+) -> None:
+    """State written before a spec field existed must still refresh and destroy."""
+    monitor = monitors.create(declared_monitor())
+    alert = alerts.create(declared_alert())
+    old_monitor = {k: v for k, v in monitor.outs.items() if k != "timeout"}
+    old_alert = {k: v for k, v in alert.outs.items() if k != "frequency_minutes"}
+
+    assert monitors.read(monitor.id, old_monitor).outs == monitor.outs
+    assert alerts.read(alert.id, old_alert).outs == alert.outs
+    assert monitors.diff(monitor.id, old_monitor, monitor.outs).changes is True
+
+    monitors.delete(monitor.id, old_monitor)
+    alerts.delete(alert.id, old_alert)
+    assert live_monitors(sb) == [] and live_workflows(sb) == []

@@ -10,14 +10,17 @@ create again: the tests play that second run too.
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from mlpp_monitoring.dynamic import CREATE_ATTEMPTS, ProviderError
 from mlpp_monitoring.sandbox import Sandbox
+from mlpp_monitoring.sentry.alert import ErrorAlertProvider
+from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
 
 from .conftest import (
     MONITORS_PATH,
@@ -30,8 +33,6 @@ from .conftest import (
     posts,
     stack_config,
 )
-from .conftest import ErrorAlertProvider as AlertProvider
-from .conftest import UptimeMonitorProvider as MonitorProvider
 
 
 class Vendor:
@@ -39,11 +40,12 @@ class Vendor:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        # Create and list share a path on both APIs (POST and GET).
         self.path = MONITORS_PATH if name == "uptimerobot" else WORKFLOWS_PATH
-        self.list_path = MONITORS_PATH if name == "uptimerobot" else WORKFLOWS_PATH
+        self.list_path = self.path
 
     def provider(self, sb: Sandbox) -> Any:
-        cls = MonitorProvider if self.name == "uptimerobot" else AlertProvider
+        cls = UptimeMonitorProvider if self.name == "uptimerobot" else ErrorAlertProvider
         return configured(cls, stack_config(sb))
 
     def declared(self, **changes: Any) -> dict[str, Any]:
@@ -225,14 +227,9 @@ def test_rate_limit_past_the_budget_stops_without_hammering(sb: Sandbox, vendor:
     assert posts(sb, vendor.path) == retries + 1  # one create attempt, the policy's retries
 
 
-RandomSequence = Callable[[int], list[str]]
-
-
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
 def test_random_fault_sequences_never_make_two(sb: Sandbox, vendor: Vendor, seed: int) -> None:
-    import random
-
     rng = random.Random(seed)
     kinds = ["create-then-404", "500", "502", "503", "drop", "hang", "429"]
     faults = [rng.choice(kinds) for _ in range(rng.randint(1, 5))]
