@@ -260,21 +260,26 @@ def _monitor_view(
     state: MonitorState = _STATES.get(vendor_status, "unknown")
     duration = _int(live.get("currentStateDuration"))
     id_ = str(live["id"])
-    note: str | None = None
+    notes: list[str] = []
     uptime: float | None = None
     response_ms: float | None = None
     incident: IncidentView | None = None
+    # The state is known from the list: a failed read below is noted, the answer kept.
+    # The incident first: it is the "why" the person on call is waiting for.
+    if state in ("down", "looks_down"):
+        try:
+            incident = _current_incident(api, live)
+            if incident is None:
+                notes.append("aucun incident en cours enregistré par UptimeRobot")
+        except ApiError as error:
+            notes.append(f"incident illisible : {error}")
     try:
         uptime = _number(api.uptime_stats(id_).get("uptime"))
         summary = api.response_time_stats(id_).get("summary") or {}
         response_ms = _number(summary.get("avg"))
-        if state in ("down", "looks_down"):
-            incident = _current_incident(api, live)
-            if incident is None:
-                note = "aucun incident en cours enregistré par UptimeRobot"
     except ApiError as error:
-        # The state is known from the list: say what is missing, keep the answer.
-        note = f"détails indisponibles : {error}"
+        notes.append(f"statistiques 24 h indisponibles : {error}")
+    note = " ; ".join(notes) or None
     return MonitorView(
         key=key,
         name=config.name,

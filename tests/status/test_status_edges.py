@@ -125,6 +125,19 @@ def test_down_without_any_ongoing_incident_still_says_down(
     assert run.uptimerobot_calls == 4
 
 
+def test_failed_statistics_do_not_hide_the_outage(sandbox: Sandbox, status: StatusRunner) -> None:
+    deployed = scenarios.site_down(sandbox)
+    sandbox.inject("500", path=f"/v3/monitors/{deployed.monitor_id}/stats/*", times=20)
+    no_retry = HttpPolicy(retries=0, pace=False)
+    run = status(as_json=True, policy=no_retry)
+    assert run.code == 1
+    monitor = run.document["availability"]["monitors"][0]
+    assert (monitor["state"], monitor["incident"]["http_code"]) == ("down", 503)
+    assert monitor["uptime_24h"] is None and monitor["response_time_ms"] is None
+    assert monitor["note"].startswith("statistiques 24 h indisponibles : UptimeRobot: GET")
+    assert "statistiques 24 h indisponibles" in status(policy=no_retry).output
+
+
 def test_a_definite_problem_wins_over_an_unanswered_vendor(
     sandbox: Sandbox, status: StatusRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
