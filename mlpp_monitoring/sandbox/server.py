@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import socket
 import pickle
+import socket
 import threading
 import time
 from collections.abc import Callable
