@@ -163,3 +163,31 @@ def test_read_and_delete_accept_state_from_an_older_model(
     monitors.delete(monitor.id, old_monitor)
     alerts.delete(alert.id, old_alert)
     assert live_monitors(sb) == [] and live_workflows(sb) == []
+
+
+def test_integers_sent_as_floats_by_the_engine_reach_the_api_as_integers(
+    sb: Sandbox, monitors: UptimeMonitorProvider, alerts: ErrorAlertProvider
+) -> None:
+    """Pulumi hands a dynamic provider every number as a float (300 -> 300.0)."""
+    monitor = declared_monitor(interval=300.0, timeout=30.0)
+    monitor["alert_contacts"] = [{"value": "ops@monaluxe.app", "threshold": 0.0, "recurrence": 0.0}]
+    alert = declared_alert("spike", frequency_minutes=1440.0, event_threshold=10.0)
+
+    monitor_inputs = monitors.check({}, monitor).inputs
+    alert_inputs = alerts.check({}, alert).inputs
+    created_monitor = monitors.create(monitor)
+    created_alert = alerts.create(alert)
+
+    sent = [e["request_body"] for e in sb.journal if e["method"] == "POST" and e["request_body"]]
+    monitor_body = next(b for b in sent if "interval" in b)
+    assert type(monitor_body["interval"]) is int and type(monitor_body["timeout"]) is int
+    assert type(monitor_body["assignedAlertContacts"][0]["threshold"]) is int
+    workflow_body = next(b for b in sent if "config" in b)
+    assert type(workflow_body["config"]["frequency"]) is int
+    count = next(
+        c for c in workflow_body["triggers"]["conditions"] if c["type"] != "first_seen_event"
+    )
+    assert type(count["comparison"]["value"]) is int
+    assert monitors.diff(created_monitor.id, created_monitor.outs, monitor).changes is False
+    assert alerts.diff(created_alert.id, created_alert.outs, alert).changes is False
+    assert created_monitor.outs == monitor_inputs and created_alert.outs == alert_inputs

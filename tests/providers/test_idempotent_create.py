@@ -25,6 +25,7 @@ from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
 from .conftest import (
     MONITORS_PATH,
     WORKFLOWS_PATH,
+    Console,
     configured,
     declared_alert,
     declared_monitor,
@@ -246,3 +247,46 @@ def test_random_fault_sequences_never_make_two(sb: Sandbox, vendor: Vendor, seed
         if id_ is not None:
             break
     assert vendor.live_ids(sb) == [ids[-1]], faults
+
+
+def test_monitor_lookup_follows_next_links(
+    sb: Sandbox, console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-up after an ambiguous create sees monitors beyond the first page."""
+    monkeypatch.setattr("mlpp_monitoring.uptimerobot.api.PAGE_SIZE", 2)
+    for n in range(4):
+        console.create_monitor(friendlyName=f"monaluxe copy {n}")
+    vendor = VENDORS[0]
+    _inject(sb, vendor, ["create-then-404"])
+
+    id_, error = _up(vendor.provider(sb), vendor.declared())
+
+    assert error is None
+    assert len(live_monitors(sb)) == 5
+    assert vendor.lookups(sb) == 3  # pages of 2, 2 and 1, the last one holding it
+    assert id_ == str(max(m.id for m in live_monitors(sb)))
+
+
+def test_alert_lookup_follows_link_headers(sb: Sandbox) -> None:
+    """The look-up after an ambiguous create sees workflows beyond the first page of 100."""
+    vendor = VENDORS[1]
+    name = vendor.declared()["name"]
+    detector = sb.sentry.issue_stream_detector().id
+    with sb.lock:
+        for n in range(100):  # same name plus a suffix: the API's name filter matches them
+            sb.sentry.create_workflow(
+                {
+                    "name": f"{name} (copy {n})",
+                    "config": {"frequency": 60},
+                    "detector_ids": [detector],
+                    "triggers": {"logic_type": "any-short", "conditions": []},
+                }
+            )
+    _inject(sb, vendor, ["create-then-404"])
+
+    id_, error = _up(vendor.provider(sb), vendor.declared())
+
+    assert error is None
+    assert len(live_workflows(sb)) == 101
+    assert vendor.lookups(sb) == 2
+    assert [str(w.id) for w in live_workflows(sb) if w.name == name] == [id_]
