@@ -249,8 +249,27 @@ class AlertKind(ObjectKind[AlertSpec]):
                 self._apis[scope] = SentryApi(self._settings, *scope, policy=self._policy)
             return self._apis[scope]
 
-    def _detector_types(self, api: SentryApi) -> dict[int, str]:
-        return {int(d["id"]): str(d.get("type")) for d in api.detectors()}
+    @staticmethod
+    def _project_missing(spec: AlertSpec, exc: NotFound) -> ProviderError:
+        # A ProviderError, not NotFound: a missing project must not read as "alert deleted"
+        # (update) nor as an ambiguous create answer (create would look it up and retry).
+        return ProviderError(
+            f"Sentry project {spec.organization}/{spec.project} or its issue-stream detector "
+            f"was not found ({exc}): check sentry.organization and sentry.project in the "
+            "stack config, and that the token can see that project"
+        )
+
+    def _issue_stream(self, api: SentryApi, spec: AlertSpec) -> int:
+        try:
+            return api.issue_stream_detector()
+        except NotFound as exc:
+            raise self._project_missing(spec, exc) from None
+
+    def _detector_types(self, api: SentryApi, spec: AlertSpec) -> dict[int, str]:
+        try:
+            return {int(d["id"]): str(d.get("type")) for d in api.detectors()}
+        except NotFound as exc:
+            raise self._project_missing(spec, exc) from None
 
     def _check_environment(self, api: SentryApi, spec: AlertSpec) -> None:
         if spec.environment and spec.environment not in api.environments():
@@ -265,7 +284,7 @@ class AlertKind(ObjectKind[AlertSpec]):
         """Name a missing environment or project during preview, not as a bare 400 later."""
         if old is None or old.environment != spec.environment or old.project != spec.project:
             api = self._api(spec)
-            api.issue_stream_detector()
+            self._issue_stream(api, spec)
             self._check_environment(api, spec)
 
     def _scope(self, spec: AlertSpec) -> tuple[str, str]:
@@ -275,12 +294,13 @@ class AlertKind(ObjectKind[AlertSpec]):
         """POST the workflow attached to the project's issue-stream detector."""
         api = self._api(spec)
         try:
-            created = api.create_workflow(to_api(spec, api.issue_stream_detector()))
+            created = api.create_workflow(to_api(spec, self._issue_stream(api, spec)))
         except InvalidRequest as exc:
             if "environment" in str(exc.body):
                 self._check_environment(api, spec)
             raise
-        return str(created["id"]), from_api(created, self._scope(spec), self._detector_types(api))
+        types = self._detector_types(api, spec)
+        return str(created["id"]), from_api(created, self._scope(spec), types)
 
     def read(self, id_: str, last: AlertSpec) -> AlertSpec | None:
         """The live workflow's spec, None when deleted."""
@@ -288,7 +308,7 @@ class AlertKind(ObjectKind[AlertSpec]):
         workflow = api.get_workflow(id_)
         if workflow is None:
             return None
-        return from_api(workflow, self._scope(last), self._detector_types(api))
+        return from_api(workflow, self._scope(last), self._detector_types(api, last))
 
     def update(self, id_: str, spec: AlertSpec) -> AlertSpec:
         """PUT the full workflow, echoing the live nested ids."""
@@ -296,8 +316,9 @@ class AlertKind(ObjectKind[AlertSpec]):
         live = api.get_workflow(id_)
         if live is None:
             raise NotFound(f"Sentry workflow {id_} not found")
-        updated = api.update_workflow(id_, to_api(spec, api.issue_stream_detector(), live))
-        return from_api(updated, self._scope(spec), self._detector_types(api))
+        detector = self._issue_stream(api, spec)
+        updated = api.update_workflow(id_, to_api(spec, detector, live))
+        return from_api(updated, self._scope(spec), self._detector_types(api, spec))
 
     def delete(self, id_: str, last: AlertSpec) -> None:
         """Delete; a workflow already deleted is fine."""
@@ -306,7 +327,7 @@ class AlertKind(ObjectKind[AlertSpec]):
     def find(self, spec: AlertSpec) -> list[str]:
         """Workflows of the project with exactly this name (the natural key)."""
         api = self._api(spec)
-        detector = str(api.issue_stream_detector())
+        detector = str(self._issue_stream(api, spec))
         return [
             str(w["id"])
             for w in api.list_workflows(name=spec.name)
