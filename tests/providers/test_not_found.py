@@ -13,9 +13,12 @@ from .conftest import (
     MONITORS_PATH,
     WORKFLOWS_PATH,
     Console,
+    configured,
     declared_alert,
     declared_monitor,
+    live_workflows,
     posts,
+    stack_config,
 )
 
 
@@ -81,3 +84,29 @@ def test_update_of_deleted_alert_says_refresh(
         alerts.update(created.id, created.outs, {**created.outs, "frequency_minutes": 60})
     _assert_says_refresh(error, created.id)
     assert posts(sb, WORKFLOWS_PATH) == 1
+
+
+def _assert_names_the_project(message: str) -> None:
+    assert "Sentry project mlpp/mlpp-web" in message and "sentry.project" in message
+    assert "deleted outside Pulumi" not in message and "adopt_id" not in message
+
+
+def test_missing_sentry_project_is_not_a_deleted_alert(sb: Sandbox) -> None:
+    """A project renamed or gone is a config problem; the alert itself still exists."""
+    created = configured(ErrorAlertProvider, stack_config(sb)).create(declared_alert())
+    with sb.lock:
+        sb.sentry.project("mlpp-web").slug = "mlpp-web-renamed"
+    alerts = configured(ErrorAlertProvider, stack_config(sb))  # a new provider process
+
+    (failure,) = alerts.check({}, declared_alert()).failures
+    _assert_names_the_project(failure.reason)
+    for operation in (
+        lambda: alerts.create(declared_alert()),
+        lambda: alerts.read(created.id, created.outs),
+        lambda: alerts.update(created.id, created.outs, {**created.outs, "enabled": False}),
+    ):
+        with pytest.raises(ProviderError) as error:
+            operation()
+        _assert_names_the_project(str(error.value))
+    assert posts(sb, WORKFLOWS_PATH) == 1  # only the first, successful create
+    assert len(live_workflows(sb)) == 1
