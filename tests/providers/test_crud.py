@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from mlpp_monitoring.sandbox import Sandbox
@@ -191,3 +193,26 @@ def test_integers_sent_as_floats_by_the_engine_reach_the_api_as_integers(
     assert monitors.diff(created_monitor.id, created_monitor.outs, monitor).changes is False
     assert alerts.diff(created_alert.id, created_alert.outs, alert).changes is False
     assert created_monitor.outs == monitor_inputs and created_alert.outs == alert_inputs
+
+
+def test_parallel_calls_share_one_provider_and_its_lookups(
+    sb: Sandbox, monitors: UptimeMonitorProvider, alerts: ErrorAlertProvider
+) -> None:
+    """The provider host runs up to 4 calls at once on one cached provider."""
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(alerts.create, declared_alert(name=f"alert {n}")) for n in range(4)]
+        futures += [
+            pool.submit(monitors.create, declared_monitor(friendly_name=f"monitor {n}"))
+            for n in range(4)
+        ]
+        ids = [f.result().id for f in futures]
+    assert sorted(ids[:4]) == sorted(str(w.id) for w in live_workflows(sb))
+    assert sorted(ids[4:]) == sorted(str(m.id) for m in live_monitors(sb))
+    lookups = [e["path"] for e in sb.journal if e["method"] == "GET"]
+    assert sorted(lookups) == sorted(
+        [
+            "/api/0/projects/mlpp/mlpp-web/",
+            "/api/0/organizations/mlpp/detectors/",
+            "/v3/user/alert-contacts",
+        ]
+    )

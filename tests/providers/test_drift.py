@@ -134,3 +134,42 @@ def test_alert_hand_edit_is_seen_and_reverted(
     restored = alerts.update(id_, live, declared)
     assert restored.outs == declared
     assert alerts.read(id_, restored.outs).outs == declared
+
+
+def test_monitor_read_back_quirks_are_not_drift(
+    sb: Sandbox, monitors: UptimeMonitorProvider
+) -> None:
+    """HTML-escaped name and URL, tags as objects, contacts in random order: no diff."""
+    with sb.lock:
+        sb.uptimerobot.add_alert_contact("oncall@monaluxe.app")
+        sb.uptimerobot.add_alert_contact("cto@monaluxe.app")
+    declared = monitors.check(
+        {},
+        declared_monitor(
+            friendly_name="ML_PP <prod> & monaluxe",
+            url="https://monaluxe.app/?a=1&b=2",
+            tags=["web", "prod", "mlpp"],
+            success_http_codes=["3xx", "2xx"],
+            alert_contacts=[
+                {"value": "oncall@monaluxe.app"},
+                {"value": "ops@monaluxe.app"},
+                {"value": "cto@monaluxe.app"},
+            ],
+        ),
+    ).inputs
+    created = monitors.create(declared)
+    assert created.outs == declared
+    for _ in range(5):  # the contacts come back in another order each time
+        read = monitors.read(created.id, created.outs)
+        assert read.outs == declared
+        assert monitors.diff(created.id, read.outs, declared).changes is False
+
+
+def test_alert_read_back_order_is_not_drift(sb: Sandbox, alerts: ErrorAlertProvider) -> None:
+    """Conditions, actions and detectors come back in random order, ids as strings."""
+    declared = alerts.check({}, declared_alert("spike")).inputs
+    created = alerts.create(declared)
+    for _ in range(5):
+        read = alerts.read(created.id, created.outs)
+        assert read.outs == declared
+        assert alerts.diff(created.id, read.outs, declared).changes is False
