@@ -147,7 +147,9 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
             kind: ObjectKind[Spec] | None = self.__dict__.get("_built")
             if kind is None:
                 try:
-                    kind = self.build_kind(self._config, self._policy)
+                    # Pulumi runs build the default policy, with MLPP_HTTP_* overrides.
+                    policy = self._policy or HttpPolicy.from_env()
+                    kind = self.build_kind(self._config, policy)
                 except ValueError as exc:
                     raise ProviderError(str(exc)) from None
                 self.__dict__["_built"] = kind
