@@ -15,11 +15,13 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, Self
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
@@ -111,11 +113,21 @@ class _BudgetRetry(Retry):
         time.sleep(retry_after)
         return True
 
-    def increment(self, *args: Any, **kwargs: Any) -> Self:
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
         if time.monotonic() >= self.deadline:
-            # Out of time: surface the failure as it is rather than retrying past the budget.
-            kwargs["method"] = "POST"  # nothing is retryable any more
-        return super().increment(*args, **kwargs)
+            # Out of time: surface the failure as it is rather than retrying past the budget
+            # (urllib3 returns the response, or the error reaches requests as it would).
+            reason = error or ResponseError("the call's time budget is spent")
+            raise MaxRetryError(_pool, url or "", reason) from reason  # type: ignore[arg-type]
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 class _Pacer:
