@@ -153,3 +153,16 @@ def test_gateway_error_page_is_shortened_text(sb: Sandbox, monitors: UptimeMonit
     with pytest.raises(ProviderError) as error:
         monitors.read(created.id, created.outs)
     assert "HTTP 502" in str(error.value) and "Bad Gateway" in str(error.value)
+
+
+@pytest.mark.parametrize("vendor", sorted(CREDENTIALS))
+def test_time_budget_spent_during_a_timeout_is_a_clean_error(sb: Sandbox, vendor: str) -> None:
+    """The budget ends while a call is hanging: an error people can read, not a crash."""
+    provider_class, declare, *_ = CREDENTIALS[vendor]
+    policy = HttpPolicy(read_timeout=0.3, retries=3, backoff=0.01, budget=0.2)
+    provider = configured(provider_class, stack_config(sb), policy)
+    sb.inject("hang", method="GET", times=None, seconds=3.0)
+    with pytest.raises(ProviderError) as error:
+        provider.read("800000001", declare())
+    assert "did not answer in time" in str(error.value)
+    assert len(sb.journal) == 1  # nothing retried past the budget
