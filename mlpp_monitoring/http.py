@@ -127,6 +127,12 @@ class _BudgetRetry(Retry):
             # (urllib3 returns the response, or the error reaches requests as it would).
             reason = error or ResponseError("the call's time budget is spent")
             raise MaxRetryError(_pool, url or "", reason) from reason  # type: ignore[arg-type]
+        wait = None if response is None else self.get_retry_after(response)
+        if wait is not None and time.monotonic() + wait > self.deadline:
+            # The vendor asks for a longer pause than the budget has left: a retry sent any
+            # sooner would only be refused again (and spend more of the rate limit).
+            reason = ResponseError(f"asked to wait {wait:.0f}s, past the time budget")
+            raise MaxRetryError(_pool, url or "", reason)  # type: ignore[arg-type]
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
