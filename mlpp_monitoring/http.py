@@ -147,9 +147,10 @@ class _Pacer:
         self._lock = threading.Lock()
         self._next_at = 0.0
 
-    def wait(self) -> None:
+    def wait(self, at_most: float) -> None:
+        """Sleep until the next call's turn, but never longer than `at_most` seconds."""
         with self._lock:
-            delay = self._next_at - time.monotonic()
+            delay = min(self._next_at - time.monotonic(), at_most)
             if delay > 0:
                 time.sleep(delay)
 
@@ -287,7 +288,9 @@ class ApiSession:
         self._local.adapter.max_retries = self._retry()
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         if self.policy.pace:
-            self._pacer.wait()
+            # A reset announced far ahead (clock skew, a long window) must not outlast the
+            # budget: past it, the call goes out and a 429 is handled like any other.
+            self._pacer.wait(at_most=self.policy.budget)
         try:
             response = session.request(
                 method,
