@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from mlpp_monitoring.dynamic import CREATE_ATTEMPTS, ProviderError
+from mlpp_monitoring.http import HttpPolicy
 from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
@@ -290,3 +291,22 @@ def test_alert_lookup_follows_link_headers(sb: Sandbox) -> None:
     assert len(live_workflows(sb)) == 101
     assert vendor.lookups(sb) == 2
     assert [str(w.id) for w in live_workflows(sb) if w.name == name] == [id_]
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_rate_limit_pause_past_the_budget_is_not_retried_early(sb: Sandbox, vendor: Vendor) -> None:
+    """Asked to wait 30 s with 1 s of budget: give up at once, without hammering."""
+    sb.inject("429", method="POST", path=vendor.path, times=None, retry_after=30)
+    cls = UptimeMonitorProvider if vendor.name == "uptimerobot" else ErrorAlertProvider
+    policy = HttpPolicy(read_timeout=0.5, retries=3, backoff=0.01, budget=1.0)
+    provider = configured(cls, stack_config(sb), policy)
+    inputs = vendor.declared()
+    provider.check({}, inputs)
+
+    started = time.monotonic()
+    id_, error = _up(provider, inputs)
+
+    assert time.monotonic() - started < 2.5  # the budget, and the pacer capped by it
+    assert id_ is None and error is not None and "429" in error
+    assert posts(sb, vendor.path) == 1
+    assert vendor.live_ids(sb) == []
