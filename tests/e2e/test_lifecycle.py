@@ -227,8 +227,11 @@ TYPOS = {
 }
 
 
-@pytest.mark.parametrize("command", ["preview", "up"])
-@pytest.mark.parametrize("typo", list(TYPOS), ids=list(TYPOS))
+@pytest.mark.parametrize(
+    ("typo", "command"),
+    [(typo, "preview") for typo in TYPOS] + [("monitor-intervall", "up")],
+    ids=[f"{typo}-preview" for typo in TYPOS] + ["monitor-intervall-up"],
+)
 def test_a_typo_key_fails_before_any_vendor_call(project: Project, typo: str, command: str) -> None:
     edit, message = TYPOS[typo]
     data = project.read_stack_file()
