@@ -25,6 +25,7 @@ from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
 
 from .conftest import (
     MONITORS_PATH,
+    SHORT,
     WORKFLOWS_PATH,
     Console,
     configured,
@@ -225,8 +226,7 @@ def test_rate_limit_past_the_budget_stops_without_hammering(sb: Sandbox, vendor:
 
     assert id_ is None and error is not None and "429" in error
     assert vendor.live_ids(sb) == []
-    retries = provider._policy.retries
-    assert posts(sb, vendor.path) == retries + 1  # one create attempt, the policy's retries
+    assert posts(sb, vendor.path) == SHORT.retries + 1  # one create attempt, the policy's retries
 
 
 @pytest.mark.parametrize("seed", range(6))
