@@ -16,6 +16,7 @@ find by natural key). Everything Pulumi-specific is written once here:
 from __future__ import annotations
 
 import abc
+import json
 import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
@@ -37,6 +38,9 @@ from mlpp_monitoring.settings import ConfigLookup
 
 ADOPT_KEY = "adopt_id"
 """Input naming an existing vendor object that `create` takes over instead of creating one."""
+
+ADOPT_CHANGES_KEY = "adopt_changes"
+"""Preview-only input of an adoption: what taking the object over changes on it."""
 
 CREATE_ATTEMPTS = 3
 """POSTs one `create` may send; each failed one is followed by a look-up, never a blind retry."""
@@ -92,6 +96,13 @@ class ObjectKind(abc.ABC, Generic[Spec]):
     @abc.abstractmethod
     def find(self, spec: Spec) -> list[str]:
         """Ids of live objects with the spec's natural key (e.g. name + URL)."""
+
+
+def _missing_adoptee(label: str, id_: str) -> str:
+    return (
+        f"{label} {id_} named by {ADOPT_KEY} does not exist: remove {ADOPT_KEY} to create "
+        "a new one, or fix the id (`mlpp-monitoring discover` lists the existing ones)"
+    )
 
 
 def _has_unknown(value: Any) -> bool:
@@ -225,7 +236,31 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
             except (ApiError, ProviderError) as exc:
                 return CheckResult(news, [CheckFailure("(vendor)", str(exc))])
         inputs = self._outputs(spec, news)
+        if not _olds and news.get(ADOPT_KEY) is not None:
+            try:
+                inputs[ADOPT_CHANGES_KEY] = self._adoption_changes(spec, news[ADOPT_KEY])
+            except (ApiError, ProviderError) as exc:
+                return CheckResult(news, [CheckFailure(ADOPT_KEY, str(exc))])
         return CheckResult(inputs, [])
+
+    def _adoption_changes(self, spec: Spec, adopt: Any) -> dict[str, str]:
+        """What taking over object `adopt` will change on it: field -> "live => declared".
+
+        The engine can only show a resource it does not hold yet as a create, so the
+        preview of an adoption carries this map; an id that does not exist fails here,
+        before anything is created.
+        """
+        kind = self._kind()
+        id_ = str(int(adopt))
+        live = kind.read(id_, spec)
+        if live is None:
+            raise ProviderError(_missing_adoptee(kind.label, id_))
+        was, will = live.model_dump(mode="json"), spec.model_dump(mode="json")
+        return {
+            field: f"{json.dumps(was.get(field))} => {json.dumps(will.get(field))}"
+            for field in will
+            if was.get(field) != will.get(field)
+        }
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Changed spec fields; `olds` are the last outputs, i.e. the last known live spec."""
@@ -255,10 +290,7 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
             if adopt is not None:
                 id_ = str(int(adopt))
                 if kind.read(id_, spec) is None:
-                    raise ProviderError(
-                        f"{kind.label} {id_} named by {ADOPT_KEY} does not exist: "
-                        f"remove {ADOPT_KEY} to create a new one, or fix the id"
-                    )
+                    raise ProviderError(_missing_adoptee(kind.label, id_))
                 live = kind.update(id_, spec)
                 return CreateResult(id_, self._outputs(live, props))
             return self._create_once(kind, spec, props)
