@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import abc
 import json
+import sys
 import threading
+import traceback
+import types
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -52,6 +55,39 @@ Spec = TypeVar("Spec", bound=BaseModel)
 
 class ProviderError(Exception):
     """An error shown to the user by the engine: one actionable sentence, no traceback."""
+
+
+class _HostTraceback(types.ModuleType):
+    """The `traceback` module as the provider host sees it: a ProviderError is its message.
+
+    The Python dynamic provider host (`python -m pulumi.dynamic`) reports every exception
+    a provider raises with `traceback.format_exc()`, so each explained failure (a vendor
+    down, a wrong adopt_id) reached the user under a page of Python frames. Only
+    ProviderError is shortened: any other exception is a bug and keeps its traceback.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(traceback, name)
+
+    @staticmethod
+    def format_exc(limit: int | None = None, chain: bool = True) -> str:
+        """The message of a ProviderError; the usual traceback of anything else."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ProviderError):
+            return str(error)
+        return traceback.format_exc(limit, chain)
+
+
+def _shorten_host_tracebacks() -> None:
+    host = sys.modules.get("__main__")
+    spec = getattr(host, "__spec__", None)
+    if getattr(spec, "name", None) == "pulumi.dynamic.__main__" and (
+        getattr(host, "traceback", None) is traceback
+    ):
+        host.traceback = _HostTraceback("traceback")  # type: ignore[union-attr]
+
+
+_shorten_host_tracebacks()  # this module is imported in the host when a provider is unpickled
 
 
 class ObjectKind(abc.ABC, Generic[Spec]):
@@ -96,6 +132,15 @@ class ObjectKind(abc.ABC, Generic[Spec]):
     @abc.abstractmethod
     def find(self, spec: Spec) -> list[str]:
         """Ids of live objects with the spec's natural key (e.g. name + URL)."""
+
+
+def _already_exists(label: str, ids: list[str]) -> str:
+    return (
+        f"{label} with the same natural key already exists (id {', '.join(ids)}), made "
+        f"outside this stack: take it over by setting {ADOPT_KEY} for this resource in the "
+        "stack config (`mlpp-monitoring discover` prints the line), or delete it; Pulumi "
+        "does not create a second one"
+    )
 
 
 def _missing_adoptee(label: str, id_: str) -> str:
@@ -293,6 +338,11 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
                     raise ProviderError(_missing_adoptee(kind.label, id_))
                 live = kind.update(id_, spec)
                 return CreateResult(id_, self._outputs(live, props))
+            # A twin made by hand (or by an earlier create whose answer was lost) would
+            # page twice at night: never create next to it, say how to take it over.
+            existing = kind.find(spec)
+            if existing:
+                raise ProviderError(_already_exists(kind.label, existing))
             return self._create_once(kind, spec, props)
         except ApiError as exc:
             raise ProviderError(str(exc)) from None

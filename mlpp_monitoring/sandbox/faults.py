@@ -49,6 +49,8 @@ class Fault:
     """:mod:`fnmatch` glob on the request path, e.g. ``/v3/monitors`` or ``/api/0/*``."""
     times: int | None = 1
     """How many requests to affect; ``None`` means every matching request."""
+    after: int = 0
+    """Let this many matching requests through untouched first (a fault on a later step)."""
     retry_after: int = 1
     """Seconds announced in Retry-After (429, 503)."""
     seconds: float = 5.0
@@ -61,14 +63,16 @@ class Fault:
     """Assigned by :class:`FaultPlan`."""
     hits: int = field(default=0)
     """How many requests this fault has affected so far."""
+    passed: int = field(default=0)
+    """How many matching requests went through untouched, counting towards ``after``."""
 
     def __post_init__(self) -> None:
         self.kind = FaultKind(self.kind)
         self.method = self.method.upper()
         if self.times is not None and self.times < 1:
             raise ValueError("times must be at least 1 (or None for every request)")
-        if self.retry_after < 0 or self.seconds < 0:
-            raise ValueError("retry_after and seconds must not be negative")
+        if self.retry_after < 0 or self.seconds < 0 or self.after < 0:
+            raise ValueError("retry_after, seconds and after must not be negative")
 
     @property
     def exhausted(self) -> bool:
@@ -89,6 +93,7 @@ class Fault:
             "method": self.method,
             "path": self.path,
             "times": self.times,
+            "after": self.after,
             "hits": self.hits,
             "exhausted": self.exhausted,
             "retryAfter": self.retry_after,
@@ -107,6 +112,7 @@ class Fault:
             "method": "method",
             "path": "path",
             "times": "times",
+            "after": "after",
             "retryAfter": "retry_after",
             "retry_after": "retry_after",
             "seconds": "seconds",
@@ -144,6 +150,9 @@ class FaultPlan:
         with self._lock:
             for fault in self._faults:
                 if not fault.exhausted and fault.matches(method, path):
+                    if fault.passed < fault.after:
+                        fault.passed += 1
+                        continue
                     fault.hits += 1
                     return fault
         return None

@@ -208,7 +208,10 @@ def test_parallel_calls_share_one_provider_and_its_lookups(
         ids = [f.result().id for f in futures]
     assert sorted(ids[:4]) == sorted(str(w.id) for w in live_workflows(sb))
     assert sorted(ids[4:]) == sorted(str(m.id) for m in live_monitors(sb))
-    lookups = [e["path"] for e in sb.journal if e["method"] == "GET"]
+    # Lists are the natural-key look-ups each create makes before posting; the rest are
+    # the lookups every object needs, made once per provider.
+    lists = ("/v3/monitors", "/api/0/organizations/mlpp/workflows/")
+    lookups = [e["path"] for e in sb.journal if e["method"] == "GET" and e["path"] not in lists]
     assert sorted(lookups) == sorted(
         [
             "/api/0/projects/mlpp/mlpp-web/",

@@ -13,7 +13,7 @@ from .conftest import configured, declared_monitor, live_monitors, stack_config
 def test_monitor_lifecycle_stays_under_the_announced_limit(
     start_sandbox: Callable[..., Sandbox],
 ) -> None:
-    # 8 calls against 5 per 2-second window: without pacing the 6th would be refused.
+    # 9 calls against 5 per 2-second window: without pacing the 6th would be refused.
     sb = start_sandbox(rate_limit=5, rate_window=2.0)
     monitors = configured(UptimeMonitorProvider, stack_config(sb))
 
@@ -25,4 +25,4 @@ def test_monitor_lifecycle_stays_under_the_announced_limit(
 
     assert live_monitors(sb) == []
     assert [e["status"] for e in sb.journal if e["status"] == 429] == []
-    assert len(sb.journal) == 8
+    assert len(sb.journal) == 9  # contacts, twin look-up, POST, 4 reads, PATCH, DELETE
