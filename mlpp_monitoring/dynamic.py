@@ -39,6 +39,9 @@ from pydantic import BaseModel, ValidationError
 from mlpp_monitoring.http import ApiError, HttpPolicy, NotFound, Unavailable
 from mlpp_monitoring.settings import ConfigLookup
 
+CREDENTIALS = "credentials"
+"""The pseudo-property check failures name when the vendor or its credential is the problem."""
+
 ADOPT_KEY = "adopt_id"
 """Input naming an existing vendor object that `create` takes over instead of creating one."""
 
@@ -54,7 +57,15 @@ Spec = TypeVar("Spec", bound=BaseModel)
 
 
 class ProviderError(Exception):
-    """An error shown to the user by the engine: one actionable sentence, no traceback."""
+    """An error shown to the user by the engine: one actionable sentence, no traceback.
+
+    `field` names the input the error is about, when there is one: `check` reports it
+    as that property's problem.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class _HostTraceback(types.ModuleType):
@@ -207,7 +218,7 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
                     policy = self._policy or HttpPolicy.from_env()
                     kind = self.build_kind(self._config, policy)
                 except ValueError as exc:
-                    raise ProviderError(str(exc)) from None
+                    raise ProviderError(str(exc), field=CREDENTIALS) from None
                 self.__dict__["_built"] = kind
             return kind
 
@@ -278,8 +289,11 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
         if old != spec:
             try:
                 self._kind().prepare(spec, old)
-            except (ApiError, ProviderError) as exc:
-                return CheckResult(news, [CheckFailure("(vendor)", str(exc))])
+            except ProviderError as exc:
+                return CheckResult(news, [CheckFailure(exc.field or CREDENTIALS, str(exc))])
+            except ApiError as exc:
+                # An API that cannot answer during check: usually a credential or scope.
+                return CheckResult(news, [CheckFailure(CREDENTIALS, str(exc))])
         inputs = self._outputs(spec, news)
         if not _olds and news.get(ADOPT_KEY) is not None:
             try:

@@ -256,7 +256,8 @@ class AlertKind(ObjectKind[AlertSpec]):
         return ProviderError(
             f"Sentry project {spec.organization}/{spec.project} or its issue-stream detector "
             f"was not found ({exc}): check sentry.organization and sentry.project in the "
-            "stack config, and that the token can see that project"
+            "stack config, and that the token can see that project",
+            field="project",
         )
 
     def _issue_stream(self, api: SentryApi, spec: AlertSpec) -> int:
@@ -277,7 +278,8 @@ class AlertKind(ObjectKind[AlertSpec]):
                 f"Sentry environment {spec.environment!r} does not exist yet in organization "
                 f"{spec.organization!r}: Sentry creates it with the first event the app sends "
                 f"with APP_ENV={spec.environment} (--dart-define). Send one event from that "
-                "build (or fix the environment name: it is case-sensitive), then run again."
+                "build (or fix the environment name: it is case-sensitive), then run again.",
+                field="environment",
             )
 
     def prepare(self, spec: AlertSpec, old: AlertSpec | None) -> None:

@@ -176,7 +176,8 @@ class MonitorKind(ObjectKind[MonitorSpec]):
             raise ProviderError(
                 f"alert contact {', '.join(missing)} is not an alert contact of this "
                 f"UptimeRobot account (it has: {known}); add it in UptimeRobot first "
-                "or fix alert_contacts in the stack config"
+                "or fix alert_contacts in the stack config",
+                field="alert_contacts",
             )
         return by_value
 
