@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.uptimerobot_contact,
         help="e-mail of the account's alert contact (default %(default)s)",
     )
+    parser.add_argument(
+        "--uptimerobot-plan",
+        default=defaults.uptimerobot_plan,
+        choices=("free", "solo", "team", "enterprise"),
+        help="the account's plan: its minimum interval and contact settings",
+    )
     parser.add_argument("--sentry-org", default=defaults.sentry_org)
     parser.add_argument("--sentry-project", default=defaults.sentry_project)
     parser.add_argument(
@@ -100,6 +106,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         uptimerobot_key=args.uptimerobot_key,
         sentry_token=args.sentry_token,
         uptimerobot_contact=args.uptimerobot_contact,
+        uptimerobot_plan=args.uptimerobot_plan,
         sentry_org=args.sentry_org,
         sentry_project=args.sentry_project,
         sentry_environments=environments,

@@ -72,6 +72,8 @@ class SandboxOptions:
     uptimerobot_contact: str = "ops@monaluxe.app"
     """E-mail of the account's one alert contact."""
     uptimerobot_monitor_limit: int = 50
+    uptimerobot_plan: str = "free"
+    """free (300 s minimum, contact threshold/recurrence 0), solo, team (60 s), enterprise."""
     sentry_org: str = "mlpp"
     sentry_project: str = "mlpp-web"
     sentry_environments: tuple[str, ...] = ("production",)
@@ -126,6 +128,7 @@ class Sandbox:
             clock=self.options.clock,
             seed=self.options.seed,
             monitor_limit=self.options.uptimerobot_monitor_limit,
+            plan=self.options.uptimerobot_plan,
         )
         self.sentry = SentryState(
             org_slug=self.options.sentry_org,

@@ -66,6 +66,8 @@ from .wire import (
 )
 
 FREE_PLAN_MIN_INTERVAL = 300
+# Shortest interval per plan (seconds); only the free plan refuses contact threshold/recurrence.
+PLAN_MIN_INTERVAL = {"free": FREE_PLAN_MIN_INTERVAL, "solo": 60, "team": 60, "enterprise": 30}
 FREE_PLAN_MONITOR_LIMIT = 50
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -429,9 +431,13 @@ class UptimeRobotState:
         clock: Callable[[], float],
         seed: int = 0,
         monitor_limit: int = FREE_PLAN_MONITOR_LIMIT,
+        plan: str = "free",
     ) -> None:
+        if plan not in PLAN_MIN_INTERVAL:
+            raise ValueError(f"unknown plan {plan!r}: one of {', '.join(PLAN_MIN_INTERVAL)}")
         self.contact_email = contact_email
         self.monitor_limit = monitor_limit
+        self.plan = plan
         self._clock = clock
         self._seed = seed
         self.reset()
@@ -645,18 +651,17 @@ class UptimeRobotState:
             checker.fail("config.apiAssertions is only allowed on API monitors")
 
     def _check_plan(self, body: dict[str, Any]) -> None:
-        """Free-plan and referential rules, checked after the DTO passed."""
+        """Plan and referential rules, checked after the DTO passed."""
         messages: list[str] = []
         interval = body.get("interval")
-        if _is_number(interval) and interval < FREE_PLAN_MIN_INTERVAL:
-            messages.append(
-                f"interval must not be less than {FREE_PLAN_MIN_INTERVAL} on your current plan"
-            )
+        minimum = PLAN_MIN_INTERVAL[self.plan]
+        if _is_number(interval) and interval < minimum:
+            messages.append(f"interval must not be less than {minimum} on your current plan")
         for item in body.get("assignedAlertContacts") or []:
             contact_id = item["alertContactId"]
             if contact_id not in self.alert_contacts:
                 messages.append(f"Alert contact {_as_int_if_whole(contact_id)} not found")
-            if item["threshold"] != 0 or item["recurrence"] != 0:
+            if self.plan == "free" and (item["threshold"] != 0 or item["recurrence"] != 0):
                 messages.append(
                     "threshold and recurrence of alert contacts are only available "
                     "on paid plans; use 0"
@@ -947,7 +952,7 @@ class UptimeRobotState:
         }
 
     def user_view(self) -> dict[str, Any]:
-        """GET /user/me: a FREE plan account."""
+        """GET /user/me: the account and its plan."""
         return {
             "email": self.contact_email,
             "fullName": "Sandbox Account",
@@ -955,7 +960,7 @@ class UptimeRobotState:
             "monitorLimit": self.monitor_limit,
             "smsCredits": 0,
             "activeSubscription": {
-                "plan": "Free",
+                "plan": self.plan.title(),
                 "monitorLimit": self.monitor_limit,
                 "status": "active",
             },
