@@ -9,8 +9,10 @@ honoured like `Retry-After`; and no operation retries past its time budget.
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -323,9 +325,10 @@ class ApiSession:
         inner = getattr(exc, "args", [None])[0]
         if isinstance(inner, MaxRetryError) and inner.reason is not None:
             reason = inner.reason.__class__.__name__
+        retried = ", after retries" if method.upper() in IDEMPOTENT_METHODS else ""
         return self._redact(
-            f"{self.credential.vendor}: {method} {path} failed after retries "
-            f"({reason}); the API did not answer in time or closed the connection"
+            f"{self.credential.vendor}: {method} {path} failed ({reason}{retried}): the API "
+            f"did not answer in time or closed the connection; {AGAIN_LATER}"
         )
 
     def _error(self, method: str, path: str, response: requests.Response) -> ApiError:
@@ -343,11 +346,33 @@ class ApiSession:
             return NotFound(self._redact(f"{what}: {detail}"), status=status, body=body)
         if status == 400 or status == 422:
             return InvalidRequest(self._redact(f"{what}: {detail}"), status=status, body=body)
+        attempts = _attempts(response)
+        tried = f" (after {attempts} attempts)" if attempts > 1 else ""
+        if status == 429:
+            message = f"{what}{tried}: {detail}; rate limited: run the same command in a minute"
+            return Unavailable(self._redact(message), status=status, body=body)
         if status == 410:
             sunset = response.headers.get("x-sentry-deprecation-date", "")
             hint = f" (deprecated endpoint, sunset {sunset})" if sunset else ""
-            return Unavailable(self._redact(f"{what}{hint}: {detail}"), status=status)
-        return Unavailable(self._redact(f"{what}: {detail}"), status=status, body=body)
+            message = (
+                f"{what}{hint}{tried}: {detail}; a deprecation brownout is temporary: "
+                f"{AGAIN_LATER}; if it lasts, the endpoint is gone: upgrade mlpp-monitoring"
+            )
+            return Unavailable(self._redact(message), status=status)
+        if status >= 500:
+            message = f"{what}{tried}: {detail}; the service is failing: {AGAIN_LATER}"
+            return Unavailable(self._redact(message), status=status, body=body)
+        return Unavailable(self._redact(f"{what}{tried}: {detail}"), status=status, body=body)
+
+
+AGAIN_LATER = "run the same command again later (running it again is safe)"
+"""What to do when a vendor is down or slow: every operation can be run again."""
+
+
+def _attempts(response: requests.Response) -> int:
+    """How many times urllib3 sent the request that got this answer."""
+    retries = getattr(response.raw, "retries", None)
+    return len(getattr(retries, "history", None) or ()) + 1
 
 
 def _body(response: requests.Response) -> Any:
@@ -355,7 +380,16 @@ def _body(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         # UptimeRobot's 429 (and proxies' errors) can be text/html, not JSON.
-        return response.text.strip()[:500]
+        return _text(response.text)[:500]
+
+
+def _text(body: str) -> str:
+    """A load balancer's HTML error page as the words it shows (its title when it has one)."""
+    if "<" not in body:
+        return body.strip()
+    title = re.search(r"<title[^>]*>(.*?)</title>", body, re.IGNORECASE | re.DOTALL)
+    words = title.group(1) if title else re.sub(r"<[^>]*>", " ", body)
+    return " ".join(html.unescape(words).split())
 
 
 def _detail(body: Any) -> str:

@@ -1,0 +1,57 @@
+"""What an exhausted call says: the vendor's words (not its HTML), the attempts, what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from mlpp_monitoring.http import ApiSession, Credential, HttpPolicy, Unavailable
+from mlpp_monitoring.sandbox import Sandbox
+
+FAST = HttpPolicy(read_timeout=0.3, retries=2, backoff=0.01, backoff_max=0.02, budget=5)
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+def _session(sb: Sandbox) -> ApiSession:
+    credential = Credential(
+        "UptimeRobot",
+        "uptimerobot:apiKey",
+        "UPTIMEROBOT_API_KEY",
+        "a main API key",
+        sb.options.uptimerobot_key,
+    )
+    return ApiSession(sb.urls["uptimerobot"], credential, policy=FAST)
+
+
+@pytest.mark.parametrize(("kind", "words"), [("502", "Bad Gateway"), ("500", "Internal")])
+def test_a_server_error_past_the_retries_says_what_to_do(
+    sb: Sandbox, kind: str, words: str
+) -> None:
+    sb.inject(kind, method="GET", times=None, retry_after=0)
+    with pytest.raises(Unavailable) as error:
+        _session(sb).request("GET", "/monitors/1")
+    message = str(error.value)
+    assert f"HTTP {kind} (after 3 attempts)" in message and words in message
+    assert "<" not in message and "run the same command again later" in message
+
+
+def test_a_lasting_rate_limit_says_when_to_come_back(sb: Sandbox) -> None:
+    sb.inject("429", method="GET", times=None, retry_after=0)
+    with pytest.raises(Unavailable) as error:
+        _session(sb).request("GET", "/monitors/1")
+    assert "Rate limit exceeded" in str(error.value) and "in a minute" in str(error.value)
+
+
+def test_a_dropped_post_is_not_said_to_be_retried(sb: Sandbox) -> None:
+    sb.inject("drop", method="POST", times=None)
+    with pytest.raises(Unavailable) as error:
+        _session(sb).request("POST", "/monitors", json_body={})
+    message = str(error.value)
+    assert "after retries" not in message and "run the same command again later" in message
+    assert sb.calls("POST") == 1
