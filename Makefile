@@ -22,6 +22,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy mlpp_monitoring
+	"$$(scripts/ensure-actionlint | tail -n 1)" .github/workflows/*.yml
 
 test: $(INSTALLED) engine lint
 	$(BIN)/pytest
