@@ -75,6 +75,7 @@ class PulumiCli:
 
     cwd: Path = REPO
     env: dict[str, str] = field(default_factory=engine_env)
+    bin_dir: Path = field(default_factory=find_bin_dir)
 
     def run(
         self, args: Sequence[str], *, capture: bool = True, check: bool = False
