@@ -11,6 +11,7 @@ first `pulumi up` updates it in place instead of creating a second one.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mlpp_monitoring.engine import EngineMissing, PulumiCli
 from mlpp_monitoring.sentry.api import SentryApi
 from mlpp_monitoring.settings import sentry_settings, uptimerobot_settings
 from mlpp_monitoring.stackfile import StackFile
@@ -80,22 +82,49 @@ def find_existing(stack: StackFile) -> list[Found]:
     return found
 
 
+def managed_ids(stack_name: str, project_dir: Path) -> set[str] | None:
+    """Vendor ids this stack already manages (from its outputs), None if the state is
+    out of reach (no engine, no backend or passphrase): then nothing is marked managed."""
+    try:
+        cli = PulumiCli(cwd=project_dir)
+    except EngineMissing:
+        return None
+    result = cli.run(["stack", "output", "--json", "--stack", stack_name])
+    if result.returncode != 0:
+        return None
+    try:
+        outputs = json.loads(result.stdout or "{}")
+    except ValueError:
+        return None
+    return {
+        str(entry.get("id"))
+        for group in ("monitors", "alerts")
+        for entry in (outputs.get(group) or {}).values()
+        if isinstance(entry, dict) and entry.get("id")
+    }
+
+
 def run_discover(stack_name: str, project_dir: Path, console: Console | None = None) -> int:
     """Print the table and the adoption commands; exit code 0."""
     console = console or Console(width=100)
     stack = StackFile(stack_name, project_dir)
     found = find_existing(stack)
+    managed = managed_ids(stack_name, project_dir)
     table = Table(title=f"Existing objects (stack {stack_name})")
     for column in ("vendor", "id", "name", "watches", "declared as"):
         table.add_column(column)
     for item in found:
-        table.add_row(
-            item.vendor, item.id, escape(item.name), escape(item.where), item.declared_key or "-"
-        )
+        declared = item.declared_key or "-"
+        if managed is not None and item.id in managed:
+            declared = f"{declared} (managed)"
+        table.add_row(item.vendor, item.id, escape(item.name), escape(item.where), declared)
     console.print(table)
-    matches = [f for f in found if f.config_path]
+    if managed is None:
+        console.print("(the stack's state could not be read: objects it manages are not marked)")
+    # An object this stack already manages needs no adoption.
+    matches = [f for f in found if f.config_path and not (managed and f.id in managed)]
     if not matches:
-        console.print("Nothing matches a declared resource: `pulumi up` will create them.")
+        console.print("Nothing to adopt: `pulumi up` creates what is declared and missing.")
         return 0
     console.print("To adopt the matching objects instead of creating new ones, run:")
     for item in matches:
