@@ -307,7 +307,10 @@ class AlertKind(ObjectKind[AlertSpec]):
     def read(self, id_: str, last: AlertSpec) -> AlertSpec | None:
         """The live workflow's spec, None when deleted."""
         api = self._api(last)
-        workflow = api.get_workflow(id_)
+        try:
+            workflow = api.workflow(id_)
+        except NotFound as exc:  # the project's workflow list: the project is missing
+            raise self._project_missing(last, exc) from None
         if workflow is None:
             return None
         return from_api(workflow, self._scope(last), self._detector_types(api, last))
@@ -332,7 +335,7 @@ class AlertKind(ObjectKind[AlertSpec]):
         detector = str(self._issue_stream(api, spec))
         return [
             str(w["id"])
-            for w in api.list_workflows(name=spec.name)
+            for w in api.workflows_named(spec.name)
             if w.get("name") == spec.name
             and detector in [str(d) for d in w.get("detectorIds") or []]
         ]

@@ -3,7 +3,9 @@
 Alerts are workflows (`/api/0/organizations/{org}/workflows/`) attached to the project's
 `issue_stream` detector; the legacy `/projects/{org}/{project}/rules/` API is deprecated
 (2026-05-14) and is never called. Lookups every alert of one operation needs (project id,
-detector, environments) are read once per client, that is once per provider process.
+detector, environments) are read once per client, that is once per provider process;
+workflows are read from one shared list of the project's workflows (`batching.SharedList`:
+one call per 100), which every write through this client keeps honest.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import re
 import threading
 from typing import Any
 
-from mlpp_monitoring.http import ApiSession, HttpPolicy, NotFound
+from mlpp_monitoring.batching import SharedList, batch_reads_enabled
+from mlpp_monitoring.http import ApiError, ApiSession, HttpPolicy, NotFound
 from mlpp_monitoring.settings import VendorSettings
 
 Workflow = dict[str, Any]
@@ -37,6 +40,12 @@ class SentryApi:
         # Re-entrant: a cached lookup may need another one (detectors need the project id).
         self._lock = threading.RLock()
         self._cache: dict[str, Any] = {}
+        self.shared: SharedList | None = (
+            SharedList(self.list_workflows, lambda w: str(int(w["id"])))
+            if batch_reads_enabled()
+            else None
+        )
+        """The project's workflows, listed once (None: batching switched off)."""
 
     def _once(self, key: str, fetch: Any) -> Any:
         with self._lock:
@@ -108,8 +117,27 @@ class SentryApi:
             params["query"] = f'name:"{name}"'
         return self._list(f"/organizations/{self.organization}/workflows/", params)
 
+    def workflow(self, id_: str) -> Workflow | None:
+        """One workflow, or None when it does not exist: from the shared list when it holds
+        the workflow, else (not listed, written since, batching off) by `get_workflow`.
+
+        Raises NotFound when the project itself cannot be found (the list needs its id).
+        """
+        if self.shared is not None:
+            listed = self.shared.get(str(int(id_)))
+            if listed is not None:
+                return listed
+        return self.get_workflow(id_)
+
+    def workflows_named(self, name: str) -> list[Workflow]:
+        """Candidates for a natural-key look-up (the caller matches exactly): the shared
+        list, or without batching the API's name search."""
+        if self.shared is not None:
+            return self.shared.items()
+        return self.list_workflows(name=name)
+
     def get_workflow(self, id_: str) -> Workflow | None:
-        """One workflow, or None when it does not exist (or is pending deletion)."""
+        """GET one workflow, or None when it does not exist (or is pending deletion)."""
         try:
             workflow: Workflow = self.http.json(
                 "GET", f"/organizations/{self.organization}/workflows/{int(id_)}/"
@@ -120,25 +148,54 @@ class SentryApi:
 
     def create_workflow(self, body: dict[str, Any]) -> Workflow:
         """POST a workflow (not idempotent: names are not unique)."""
-        workflow: Workflow = self.http.json(
-            "POST", f"/organizations/{self.organization}/workflows/", json_body=body
-        )
+        try:
+            workflow: Workflow = self.http.json(
+                "POST", f"/organizations/{self.organization}/workflows/", json_body=body
+            )
+        except ApiError:
+            self._lost()
+            raise
+        if self.shared is not None:
+            self.shared.changed(str(int(workflow["id"])), workflow)
         return workflow
 
     def update_workflow(self, id_: str, body: dict[str, Any]) -> Workflow:
         """PUT a workflow; raises NotFound when it was deleted."""
-        workflow: Workflow = self.http.json(
-            "PUT", f"/organizations/{self.organization}/workflows/{int(id_)}/", json_body=body
-        )
+        key = str(int(id_))
+        try:
+            workflow: Workflow = self.http.json(
+                "PUT", f"/organizations/{self.organization}/workflows/{key}/", json_body=body
+            )
+        except NotFound:
+            if self.shared is not None:
+                self.shared.deleted(key)
+            raise
+        except ApiError:
+            self._lost()
+            raise
+        if self.shared is not None:
+            self.shared.changed(key, workflow)
         return workflow
 
     def delete_workflow(self, id_: str) -> bool:
         """Delete a workflow; False when it was already gone."""
+        key = str(int(id_))
         try:
-            self.http.request("DELETE", f"/organizations/{self.organization}/workflows/{int(id_)}/")
+            self.http.request("DELETE", f"/organizations/{self.organization}/workflows/{key}/")
         except NotFound:
-            return False
-        return True
+            existed = False
+        except ApiError:
+            self._lost()
+            raise
+        else:
+            existed = True
+        if self.shared is not None:
+            self.shared.deleted(key)
+        return existed
+
+    def _lost(self) -> None:
+        if self.shared is not None:
+            self.shared.lost()
 
     # -- reads for `status` (the on-call view) ---------------------------------------
 

@@ -3,6 +3,8 @@
 Reads that every resource of one Pulumi operation needs (the account's alert contacts,
 the monitor list) are fetched once per client; a client lives for one provider process,
 that is one Pulumi operation, so no answer outlives the operation it was read for.
+Monitors are read from one shared list (`batching.SharedList`: one call per 200
+monitors), which every write through this client keeps honest.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import threading
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from mlpp_monitoring.http import ApiSession, HttpPolicy, NotFound
+from mlpp_monitoring.batching import SharedList, batch_reads_enabled
+from mlpp_monitoring.http import ApiError, ApiSession, HttpPolicy, NotFound
 from mlpp_monitoring.settings import VendorSettings
 
 Monitor = dict[str, Any]
@@ -27,6 +30,12 @@ class UptimeRobotApi:
         self.http = ApiSession(settings.base_url, settings.credential, policy=policy)
         self._lock = threading.Lock()
         self._contacts: list[dict[str, Any]] | None = None
+        self.shared: SharedList | None = (
+            SharedList(self.list_monitors, lambda m: str(int(m["id"])))
+            if batch_reads_enabled()
+            else None
+        )
+        """Every monitor of the account, listed once (None: batching switched off)."""
 
     def alert_contacts(self) -> list[dict[str, Any]]:
         """The account's alert contacts (read once per client)."""
@@ -56,8 +65,24 @@ class UptimeRobotApi:
                 return monitors
             params["cursor"] = cursor
 
+    def monitor(self, id_: str) -> Monitor | None:
+        """One monitor, or None when it does not exist: from the shared list when it holds
+        the monitor, else (not listed, written since, batching off) by `get_monitor`."""
+        if self.shared is not None:
+            listed = self.shared.get(str(int(id_)))
+            if listed is not None:
+                return listed
+        return self.get_monitor(id_)
+
+    def monitors_like(self, *, url: str) -> list[Monitor]:
+        """Candidates for a natural-key look-up (the caller matches exactly): the shared
+        list, or without batching the API's `url` substring filter."""
+        if self.shared is not None:
+            return self.shared.items()
+        return self.list_monitors(url=url)
+
     def get_monitor(self, id_: str) -> Monitor | None:
-        """One monitor, or None when it does not exist."""
+        """GET /monitors/{id}, or None when it does not exist."""
         try:
             monitor: Monitor = self.http.json("GET", f"/monitors/{int(id_)}")
         except NotFound:
@@ -66,27 +91,64 @@ class UptimeRobotApi:
 
     def create_monitor(self, body: dict[str, Any]) -> Monitor:
         """POST /monitors (not idempotent: callers look up before any retry)."""
-        monitor: Monitor = self.http.json("POST", "/monitors", json_body=body)
+        try:
+            monitor: Monitor = self.http.json("POST", "/monitors", json_body=body)
+        except ApiError:
+            self._lost()
+            raise
+        if self.shared is not None:
+            self.shared.changed(str(int(monitor["id"])), monitor)
         return monitor
 
     def update_monitor(self, id_: str, body: dict[str, Any]) -> Monitor:
         """PATCH /monitors/{id}; raises NotFound when the monitor was deleted."""
-        monitor: Monitor = self.http.json("PATCH", f"/monitors/{int(id_)}", json_body=body)
+        key = str(int(id_))
+        try:
+            monitor: Monitor = self.http.json("PATCH", f"/monitors/{key}", json_body=body)
+        except NotFound:
+            if self.shared is not None:
+                self.shared.deleted(key)
+            raise
+        except ApiError:
+            self._lost()
+            raise
+        if self.shared is not None:
+            self.shared.changed(key, monitor)
         return monitor
 
     def set_paused(self, id_: str, paused: bool) -> None:
         """Pause or start a monitor."""
         # An empty JSON body: without `Content-Type: application/json` the API answers 415.
         action = "pause" if paused else "start"
-        self.http.request("POST", f"/monitors/{int(id_)}/{action}", json_body={})
+        key = str(int(id_))
+        try:
+            self.http.request("POST", f"/monitors/{key}/{action}", json_body={})
+        except ApiError:
+            self._lost()
+            raise
+        if self.shared is not None:
+            self.shared.touched(key)
 
     def delete_monitor(self, id_: str) -> bool:
         """Delete a monitor; False when it was already gone."""
+        key = str(int(id_))
         try:
-            self.http.request("DELETE", f"/monitors/{int(id_)}")
+            self.http.request("DELETE", f"/monitors/{key}")
         except NotFound:
-            return False
-        return True
+            return self._deleted(key, existed=False)
+        except ApiError:
+            self._lost()
+            raise
+        return self._deleted(key, existed=True)
+
+    def _deleted(self, key: str, *, existed: bool) -> bool:
+        if self.shared is not None:
+            self.shared.deleted(key)
+        return existed
+
+    def _lost(self) -> None:
+        if self.shared is not None:
+            self.shared.lost()
 
     # -- reads for `status` (the on-call view) ---------------------------------------
 

@@ -201,7 +201,7 @@ class MonitorKind(ObjectKind[MonitorSpec]):
 
     def read(self, id_: str, last: MonitorSpec) -> MonitorSpec | None:
         """The live monitor's spec, None when deleted."""
-        monitor = self.api.get_monitor(id_)
+        monitor = self.api.monitor(id_)
         return None if monitor is None else self._spec_of(monitor)
 
     def update(self, id_: str, spec: MonitorSpec) -> MonitorSpec:
@@ -221,7 +221,7 @@ class MonitorKind(ObjectKind[MonitorSpec]):
         """Monitors with exactly this name and URL (the natural key)."""
         return [
             str(int(m["id"]))
-            for m in self.api.list_monitors(url=spec.url)
+            for m in self.api.monitors_like(url=spec.url)
             if html.unescape(str(m.get("friendlyName"))) == spec.friendly_name
             and html.unescape(str(m.get("url"))) == spec.url
         ]
