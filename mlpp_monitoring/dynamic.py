@@ -36,7 +36,7 @@ from pulumi.dynamic import (
 )
 from pydantic import BaseModel, ValidationError
 
-from mlpp_monitoring.http import ApiError, HttpPolicy, NotFound, Unavailable
+from mlpp_monitoring.http import AGAIN_LATER, ApiError, HttpPolicy, NotFound, Unavailable
 from mlpp_monitoring.settings import ConfigLookup
 
 CREDENTIALS = "credentials"
@@ -381,9 +381,11 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
                 return CreateResult(adopted[0], self._outputs(adopted[1], props))
             # After a 429 the rate-limit budget is spent: another attempt would be refused.
             if attempts >= CREATE_ATTEMPTS or failure.status == 429:
+                # The vendor's reason last, with its one hint of what to do next.
+                hint = "" if AGAIN_LATER in str(failure) else f"; {AGAIN_LATER}"
                 raise ProviderError(
-                    f"{kind.label} could not be created after {attempts} attempt(s) "
-                    f"({failure}); none exists: run again later"
+                    f"{kind.label} could not be created after {attempts} attempt(s), and "
+                    f"none exists: {failure}{hint}"
                 )
 
     @staticmethod

@@ -456,7 +456,13 @@ class ApiSession:
             )
             return AuthError(self._redact(f"{message} Vendor said: {detail}"), status=status)
         if status == 404:
-            return NotFound(self._redact(f"{what}: {detail}"), status=status, body=body)
+            # Callers turn the 404s they expect into None or their own words; one that
+            # reaches a user was not expected: wrong API URL or scope, or a passing glitch.
+            message = (
+                f"{what}: {detail}; check the API URL and the organization/project in the "
+                f"stack config, then {AGAIN_LATER}"
+            )
+            return NotFound(self._redact(message), status=status, body=body)
         if status == 400 or status == 422:
             return InvalidRequest(self._redact(f"{what}: {detail}"), status=status, body=body)
         attempts = _attempts(response)
