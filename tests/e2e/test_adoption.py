@@ -249,3 +249,23 @@ def test_adopting_an_id_that_does_not_exist_fails_and_creates_nothing(project: P
     # The check fails before any step runs: nothing at all is created.
     assert sandbox.monitors() == [] and sandbox.workflows() == []
     assert [c for c in sandbox.journal() if c["method"] not in ("GET", "HEAD")] == []
+
+
+def test_up_without_adopt_id_refuses_to_create_twins_and_says_how_to_adopt(
+    project: Project,
+) -> None:
+    sandbox = project.sandbox
+    ids = _seed_hand_made(sandbox)
+    mark = sandbox.journal_mark()
+
+    result = project.pulumi("up", "--yes")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    for id_ in ids.values():
+        assert f"already exists (id {id_})" in output, output
+    assert "adopt_id" in output and "mlpp-monitoring discover" in output
+    assert "Traceback" not in output and not leaked_secrets(output)
+    assert _writes(sandbox, mark) == []  # no twin, no edit of the hand-made ones
+    assert sorted(m["id"] for m in sandbox.monitors()) == [ids["monaluxe-app"]]
+    assert len(sandbox.workflows()) == 2
