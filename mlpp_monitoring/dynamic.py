@@ -430,17 +430,32 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Bring the live object to the declared spec."""
-        kind = self._kind()
+        kind, spec = self._kind(), self._spec(news)
         try:
-            live = kind.update(id_, self._spec(news))
-        except NotFound:
-            raise ProviderError(
-                f"{kind.label} {id_} was deleted outside Pulumi: run `pulumi refresh` "
-                "(or `pulumi up --refresh`) and Pulumi will create it again"
-            ) from None
+            live = kind.update(id_, spec)
+        except NotFound as exc:
+            raise ProviderError(self._update_not_found(kind, id_, spec, exc)) from None
         except ApiError as exc:
             raise ProviderError(str(exc)) from None
         return UpdateResult(self._outputs(live, news))
+
+    @staticmethod
+    def _update_not_found(kind: ObjectKind[Spec], id_: str, spec: Spec, exc: NotFound) -> str:
+        # Confirm before telling the user the object is gone: UptimeRobot has answered
+        # 404 for objects that exist, and the advice would then be wrong.
+        try:
+            still_there = kind.read(id_, spec) is not None
+        except ApiError:
+            still_there = False
+        if still_there:
+            return (
+                f"{kind.label} {id_} exists, but the vendor answered 404 to the update "
+                f"({exc}): nothing was changed; run the same command again"
+            )
+        return (
+            f"{kind.label} {id_} was deleted outside Pulumi: run `pulumi refresh` "
+            "(or `pulumi up --refresh`) and Pulumi will create it again"
+        )
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """Delete the object; already gone is fine."""

@@ -110,3 +110,16 @@ def test_missing_sentry_project_is_not_a_deleted_alert(sb: Sandbox) -> None:
         _assert_names_the_project(str(error.value))
     assert posts(sb, WORKFLOWS_PATH) == 1  # only the first, successful create
     assert len(live_workflows(sb)) == 1
+
+
+def test_update_answered_404_for_a_monitor_that_exists_does_not_say_deleted(
+    sb: Sandbox, monitors: UptimeMonitorProvider
+) -> None:
+    """UptimeRobot has answered 404 for objects that exist: the advice must not be refresh."""
+    created = monitors.create(declared_monitor())
+    sb.inject("create-then-404", method="PATCH", path=f"{MONITORS_PATH}/*", times=1)
+    with pytest.raises(ProviderError) as error:
+        monitors.update(created.id, created.outs, {**created.outs, "interval": 600})
+    message = str(error.value)
+    assert f"{created.id} exists" in message and "run the same command again" in message
+    assert "deleted outside Pulumi" not in message
