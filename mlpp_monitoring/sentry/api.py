@@ -166,11 +166,7 @@ class SentryApi:
             workflow: Workflow = self.http.json(
                 "PUT", f"/organizations/{self.organization}/workflows/{key}/", json_body=body
             )
-        except NotFound:
-            if self.shared is not None:
-                self.shared.deleted(key)
-            raise
-        except ApiError:
+        except ApiError:  # a 404 too: the next look-up lists again rather than guess
             self._lost()
             raise
         if self.shared is not None:
@@ -183,15 +179,14 @@ class SentryApi:
         try:
             self.http.request("DELETE", f"/organizations/{self.organization}/workflows/{key}/")
         except NotFound:
-            existed = False
+            self._lost()  # already gone (or a passing 404): the next look-up lists again
+            return False
         except ApiError:
             self._lost()
             raise
-        else:
-            existed = True
         if self.shared is not None:
             self.shared.deleted(key)
-        return existed
+        return True
 
     def _lost(self) -> None:
         if self.shared is not None:

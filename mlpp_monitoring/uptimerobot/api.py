@@ -105,11 +105,8 @@ class UptimeRobotApi:
         key = str(int(id_))
         try:
             monitor: Monitor = self.http.json("PATCH", f"/monitors/{key}", json_body=body)
-        except NotFound:
-            if self.shared is not None:
-                self.shared.deleted(key)
-            raise
         except ApiError:
+            # A 404 too: UptimeRobot has answered 404 for monitors that exist.
             self._lost()
             raise
         if self.shared is not None:
@@ -135,16 +132,15 @@ class UptimeRobotApi:
         try:
             self.http.request("DELETE", f"/monitors/{key}")
         except NotFound:
-            return self._deleted(key, existed=False)
+            # Already gone, or a 404 for a monitor that exists: let the next look-up list.
+            self._lost()
+            return False
         except ApiError:
             self._lost()
             raise
-        return self._deleted(key, existed=True)
-
-    def _deleted(self, key: str, *, existed: bool) -> bool:
         if self.shared is not None:
             self.shared.deleted(key)
-        return existed
+        return True
 
     def _lost(self) -> None:
         if self.shared is not None:

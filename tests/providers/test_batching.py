@@ -185,6 +185,20 @@ def test_a_read_after_an_alert_update_sees_the_new_value(sb: Sandbox) -> None:
     assert alerts.read(created.id, created.outs).outs["frequency_minutes"] == 60
 
 
+def test_an_update_answered_404_is_confirmed_from_a_fresh_list(sb: Sandbox) -> None:
+    """UptimeRobot has answered 404 to monitors that exist: no guess from the old list."""
+    (seeded,) = _seed_monitors(sb, 1)
+    monitors = configured(UptimeMonitorProvider, stack_config(sb))
+    monitors.read(*seeded)
+    sb.inject("create-then-404", method="PATCH", path=f"{MONITORS_PATH}/*", times=1)
+
+    with pytest.raises(Exception, match="exists"):
+        monitors.update(seeded[0], seeded[1], {**seeded[1], "interval": 600})
+
+    assert monitors.read(*seeded).outs["interval"] == 600
+    assert _gets(sb, MONITORS_PATH) == 2
+
+
 def test_the_next_operation_lists_again_and_sees_hand_edits(sb: Sandbox, console: Console) -> None:
     (seeded,) = _seed_monitors(sb, 1)
     assert configured(UptimeMonitorProvider, stack_config(sb)).read(*seeded).outs["timeout"] == 30
