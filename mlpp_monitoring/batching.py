@@ -103,7 +103,7 @@ class SharedList:
             self._stale.add(id_)
 
     def deleted(self, id_: str) -> None:
-        """The object was deleted (or found already gone)."""
+        """The object was deleted (a 404 is a failed write: `lost`)."""
         with self._lock:
             self._stale.add(id_)
             self._written[id_] = None
