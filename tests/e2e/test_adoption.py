@@ -258,7 +258,9 @@ def test_up_without_adopt_id_refuses_to_create_twins_and_says_how_to_adopt(
     ids = _seed_hand_made(sandbox)
     mark = sandbox.journal_mark()
 
-    result = project.pulumi("up", "--yes")
+    # The engine stops at the first failed resource unless told to go on: with
+    # --continue-on-error every create is tried, so each twin must be refused.
+    result = project.pulumi("up", "--yes", "--continue-on-error")
 
     output = result.stdout + result.stderr
     assert result.returncode != 0
