@@ -7,6 +7,7 @@ from typing import Any
 import requests
 
 from mlpp_monitoring.sandbox import Sandbox
+from tests.vendor_bodies import workflow_body
 
 from .openapi import ContractChecker
 
@@ -99,32 +100,9 @@ def test_uptimerobot_traffic_validates(sandbox: Sandbox, checker: ContractChecke
 
 
 def _rule(detector_id: str, name: str, triggers: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "name": name,
-        "enabled": True,
-        "environment": "production",
-        "config": {"frequency": 1440},
-        "detectorIds": [int(detector_id)],
-        "triggers": {"logicType": "any-short", "conditions": triggers},
-        "actionFilters": [
-            {
-                "logicType": "all",
-                "conditions": [],
-                "actions": [
-                    {
-                        "type": "email",
-                        "integrationId": None,
-                        "data": {"fallthroughType": "AllMembers"},
-                        "config": {
-                            "targetType": "issue_owners",
-                            "targetIdentifier": None,
-                            "targetDisplay": None,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return workflow_body(
+        detector_id, name=name, triggers={"logicType": "any-short", "conditions": triggers}
+    )
 
 
 def test_sentry_traffic_validates(sandbox: Sandbox, checker: ContractChecker) -> None:

@@ -27,6 +27,7 @@ from tests.e2e.harness import (
     assert_runbook_state,
     leaked_secrets,
 )
+from tests.vendor_bodies import workflow_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -71,32 +72,12 @@ def _hand_made_workflow(
     sandbox: SandboxProcess, name: str, conditions: list[dict[str, Any]]
 ) -> int:
     """A workflow as the UI makes it: action interval 60 minutes instead of 24 hours."""
-    body = {
-        "name": name,
-        "enabled": True,
-        "environment": "production",
-        "config": {"frequency": 60},
-        "detectorIds": [_issue_stream_detector(sandbox)],
-        "triggers": {"logicType": "any-short", "conditions": conditions},
-        "actionFilters": [
-            {
-                "logicType": "all",
-                "conditions": [],
-                "actions": [
-                    {
-                        "type": "email",
-                        "integrationId": None,
-                        "data": {"fallthroughType": "AllMembers"},
-                        "config": {
-                            "targetType": "issue_owners",
-                            "targetIdentifier": None,
-                            "targetDisplay": None,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    body = workflow_body(
+        _issue_stream_detector(sandbox),
+        name=name,
+        config={"frequency": 60},
+        triggers={"logicType": "any-short", "conditions": conditions},
+    )
     response = sandbox.sentry("POST", "/organizations/mlpp/workflows/", json=body)
     assert response.status_code == 201, response.text
     return int(response.json()["id"])

@@ -101,48 +101,6 @@ def http_monitor(contact_id: int, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def workflow_body(detector_id: int | str, **overrides: Any) -> dict[str, Any]:
-    """Rule 2 of the design note: first seen OR more than 10 events in 5 minutes."""
-    body: dict[str, Any] = {
-        "name": "[mlpp-web] Frequent issue (production)",
-        "enabled": True,
-        "environment": "production",
-        "config": {"frequency": 1440},
-        "detectorIds": [int(detector_id)],
-        "triggers": {
-            "logicType": "any-short",
-            "conditions": [
-                {"type": "first_seen_event", "comparison": True, "conditionResult": True},
-                {
-                    "type": "event_frequency_count",
-                    "comparison": {"value": 10, "interval": "5m"},
-                    "conditionResult": True,
-                },
-            ],
-        },
-        "actionFilters": [
-            {
-                "logicType": "all",
-                "conditions": [],
-                "actions": [
-                    {
-                        "type": "email",
-                        "integrationId": None,
-                        "data": {"fallthroughType": "AllMembers"},
-                        "config": {
-                            "targetType": "issue_owners",
-                            "targetIdentifier": None,
-                            "targetDisplay": None,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-    body.update(overrides)
-    return body
-
-
 @pytest.fixture
 def contact_id(sandbox: Sandbox) -> int:
     return next(iter(sandbox.uptimerobot.alert_contacts))

@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from mlpp_monitoring.sandbox import Fault, FaultKind, Sandbox
+from tests.vendor_bodies import workflow_body
 
-from .conftest import ORG, Client, http_monitor, workflow_body
+from .conftest import ORG, Client, http_monitor
 
 
 def test_fault_fires_n_times_then_passes(sandbox: Sandbox, ur: Client) -> None:

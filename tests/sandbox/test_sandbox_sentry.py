@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+from tests.vendor_bodies import workflow_body
 
-from .conftest import ORG, Client, FakeClock, workflow_body
+from .conftest import ORG, Client, FakeClock
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 NOT_FOUND = {"detail": "The requested resource does not exist"}
