@@ -201,3 +201,8 @@ def test_paid_plan_allows_shorter_interval_and_reminders() -> None:
 
     config = parse_config(_raw(paid))
     assert config.uptimerobot.monitors["monaluxe-app"].interval == 60
+
+
+def test_sandbox_stack_declares_exactly_the_production_values() -> None:
+    """The demo shows what production declares: only API locations and secrets differ."""
+    assert project_raw("sandbox") == project_raw("production")
