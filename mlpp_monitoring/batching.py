@@ -31,8 +31,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
+
+from mlpp_monitoring.http import ApiError
 
 BATCH_ENV = "MLPP_BATCH_READS"
 """`0` (or `false`, `no`, `off`) switches batched reads off; anything else leaves them on."""
@@ -147,3 +150,15 @@ class SharedList:
         flight.result = listed
         flight.done.set()
         return listed
+
+
+@contextmanager
+def writing(shared: SharedList | None) -> Iterator[None]:
+    """Wrap one write call: when it fails (its outcome unknown, a 404 included), the
+    shared list is dropped and the next reader lists again. No-op without batching."""
+    try:
+        yield
+    except ApiError:
+        if shared is not None:
+            shared.lost()
+        raise

@@ -14,8 +14,8 @@ import re
 import threading
 from typing import Any
 
-from mlpp_monitoring.batching import SharedList, batch_reads_enabled
-from mlpp_monitoring.http import ApiError, ApiSession, HttpPolicy, NotFound
+from mlpp_monitoring.batching import SharedList, batch_reads_enabled, writing
+from mlpp_monitoring.http import ApiSession, HttpPolicy, NotFound
 from mlpp_monitoring.settings import VendorSettings
 
 Workflow = dict[str, Any]
@@ -148,13 +148,10 @@ class SentryApi:
 
     def create_workflow(self, body: dict[str, Any]) -> Workflow:
         """POST a workflow (not idempotent: names are not unique)."""
-        try:
+        with writing(self.shared):
             workflow: Workflow = self.http.json(
                 "POST", f"/organizations/{self.organization}/workflows/", json_body=body
             )
-        except ApiError:
-            self._lost()
-            raise
         if self.shared is not None:
             self.shared.changed(str(int(workflow["id"])), workflow)
         return workflow
@@ -162,13 +159,11 @@ class SentryApi:
     def update_workflow(self, id_: str, body: dict[str, Any]) -> Workflow:
         """PUT a workflow; raises NotFound when it was deleted."""
         key = str(int(id_))
-        try:
+        # A 404 drops the list too: the next look-up lists again rather than guess.
+        with writing(self.shared):
             workflow: Workflow = self.http.json(
                 "PUT", f"/organizations/{self.organization}/workflows/{key}/", json_body=body
             )
-        except ApiError:  # a 404 too: the next look-up lists again rather than guess
-            self._lost()
-            raise
         if self.shared is not None:
             self.shared.changed(key, workflow)
         return workflow
@@ -177,20 +172,14 @@ class SentryApi:
         """Delete a workflow; False when it was already gone."""
         key = str(int(id_))
         try:
-            self.http.request("DELETE", f"/organizations/{self.organization}/workflows/{key}/")
+            # Already gone (or a passing 404): the next look-up lists again.
+            with writing(self.shared):
+                self.http.request("DELETE", f"/organizations/{self.organization}/workflows/{key}/")
         except NotFound:
-            self._lost()  # already gone (or a passing 404): the next look-up lists again
             return False
-        except ApiError:
-            self._lost()
-            raise
         if self.shared is not None:
             self.shared.deleted(key)
         return True
-
-    def _lost(self) -> None:
-        if self.shared is not None:
-            self.shared.lost()
 
     # -- reads for `status` (the on-call view) ---------------------------------------
 

@@ -13,8 +13,8 @@ import threading
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from mlpp_monitoring.batching import SharedList, batch_reads_enabled
-from mlpp_monitoring.http import ApiError, ApiSession, HttpPolicy, NotFound
+from mlpp_monitoring.batching import SharedList, batch_reads_enabled, writing
+from mlpp_monitoring.http import ApiSession, HttpPolicy, NotFound
 from mlpp_monitoring.settings import VendorSettings
 
 Monitor = dict[str, Any]
@@ -91,11 +91,8 @@ class UptimeRobotApi:
 
     def create_monitor(self, body: dict[str, Any]) -> Monitor:
         """POST /monitors (not idempotent: callers look up before any retry)."""
-        try:
+        with writing(self.shared):
             monitor: Monitor = self.http.json("POST", "/monitors", json_body=body)
-        except ApiError:
-            self._lost()
-            raise
         if self.shared is not None:
             self.shared.changed(str(int(monitor["id"])), monitor)
         return monitor
@@ -103,12 +100,9 @@ class UptimeRobotApi:
     def update_monitor(self, id_: str, body: dict[str, Any]) -> Monitor:
         """PATCH /monitors/{id}; raises NotFound when the monitor was deleted."""
         key = str(int(id_))
-        try:
+        # A 404 drops the list too: UptimeRobot has answered 404 for monitors that exist.
+        with writing(self.shared):
             monitor: Monitor = self.http.json("PATCH", f"/monitors/{key}", json_body=body)
-        except ApiError:
-            # A 404 too: UptimeRobot has answered 404 for monitors that exist.
-            self._lost()
-            raise
         if self.shared is not None:
             self.shared.changed(key, monitor)
         return monitor
@@ -118,11 +112,8 @@ class UptimeRobotApi:
         # An empty JSON body: without `Content-Type: application/json` the API answers 415.
         action = "pause" if paused else "start"
         key = str(int(id_))
-        try:
+        with writing(self.shared):
             self.http.request("POST", f"/monitors/{key}/{action}", json_body={})
-        except ApiError:
-            self._lost()
-            raise
         if self.shared is not None:
             self.shared.touched(key)
 
@@ -130,21 +121,14 @@ class UptimeRobotApi:
         """Delete a monitor; False when it was already gone."""
         key = str(int(id_))
         try:
-            self.http.request("DELETE", f"/monitors/{key}")
+            # Already gone, or a 404 for a monitor that exists: the next look-up lists.
+            with writing(self.shared):
+                self.http.request("DELETE", f"/monitors/{key}")
         except NotFound:
-            # Already gone, or a 404 for a monitor that exists: let the next look-up list.
-            self._lost()
             return False
-        except ApiError:
-            self._lost()
-            raise
         if self.shared is not None:
             self.shared.deleted(key)
         return True
-
-    def _lost(self) -> None:
-        if self.shared is not None:
-            self.shared.lost()
 
     # -- reads for `status` (the on-call view) ---------------------------------------
 
