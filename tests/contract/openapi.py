@@ -1,8 +1,8 @@
 """Check journaled requests and responses against the vendors' OpenAPI documents.
 
-The documents live in ``<repo>/../shared/specs`` (override with the
-``MLPP_SPECS_DIR`` environment variable); a missing directory is an error, not
-a skip, because a contract check that silently checks nothing is worse than
+The documents live in ``<repo>/specs`` (see its README for their provenance;
+override with the ``MLPP_SPECS_DIR`` environment variable); a missing directory
+is an error, not a skip, because a contract check that silently checks nothing is worse than
 none.
 
 Usage::
@@ -104,9 +104,9 @@ def repo_root() -> Path:
 
 
 def specs_dir() -> Path:
-    """``$MLPP_SPECS_DIR`` or ``<repo>/../shared/specs``; raise if missing."""
+    """``$MLPP_SPECS_DIR`` or ``<repo>/specs``; raise if missing."""
     configured = os.environ.get(SPECS_ENV)
-    directory = Path(configured) if configured else repo_root().parent / "shared" / "specs"
+    directory = Path(configured) if configured else repo_root() / "specs"
     missing = [name for name in SPEC_FILES.values() if not (directory / name).is_file()]
     if missing:
         raise SpecsMissing(
