@@ -9,6 +9,7 @@ that each evaluation pays its imports, as `pulumi` does.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import runpy
 import sys
@@ -48,6 +49,8 @@ def main(argv: list[str]) -> int:
         directory, name = HERE / "baseline", "mlpp-baseline"
         config = {"mlpp-baseline:count": arg}
     sys.path.insert(0, str(directory))
+    # From Python 3.14 on no event loop is created implicitly (pulumi/pulumi#24338).
+    asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_mocks(mocks, project=name, stack="bench", preview=False)
     pulumi.runtime.set_all_config(config)
 

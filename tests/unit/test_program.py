@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -25,7 +27,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 
 @pytest.fixture
-def declared_production() -> RecordingMocks:
+def declared_production() -> Iterator[RecordingMocks]:
+    # The test owns its event loop: set_mocks registers the root stack synchronously, and
+    # from Python 3.14 on nothing creates a loop implicitly (pulumi/pulumi#24338; the fix
+    # there is this, in Pulumi's testing docs, pulumi/docs#20921).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project="mlpp-monitoring", stack="production", preview=False)
     pulumi.runtime.set_all_config(
@@ -40,8 +47,12 @@ def declared_production() -> RecordingMocks:
             *[r.id for r in declared.monitors.values()], *[r.id for r in declared.alerts.values()]
         )
 
-    run()
-    return mocks
+    try:
+        run()
+        yield mocks
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 def _inputs(mocks: RecordingMocks, name: str) -> dict[str, Any]:
