@@ -1,35 +1,45 @@
 # The two set-up commands on a fresh machine (see README.md):
 #   make demo   runs the main job: `pulumi up` of the sandbox stack against the local sandbox
 #   make test   installs everything (venv, the Pulumi engine, actionlint) and runs every check
-PYTHON ?= python3
+#
+# Python: any supported CPython (requires-python in pyproject.toml). scripts/ensure-venv
+# picks one, or takes PYTHON (make unit PYTHON=python3.13), and rebuilds .venv from the
+# lock, requirements.txt, whenever the lock, pyproject.toml or the interpreter changes.
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint unit engine
+.PHONY: demo test lint unit portable lock engine venv
 
-$(INSTALLED): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $@
+venv:
+	@PYTHON='$(PYTHON)' scripts/ensure-venv
 
 # Builds the CLI with Go on first use (minutes), then answers from its cache (seconds).
 engine:
 	@scripts/ensure-pulumi >/dev/null
 
-lint: $(INSTALLED)
+lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy mlpp_monitoring
 	"$$(scripts/ensure-actionlint | tail -n 1)" .github/workflows/*.yml
 
-test: $(INSTALLED) engine lint
+test: venv engine lint
 	$(BIN)/pytest
 
 # Fast loop while coding: no engine, no end-to-end tests.
-unit: $(INSTALLED)
+unit: venv
 	$(BIN)/pytest tests/unit
 
-demo: $(INSTALLED) engine
+# The suites that need no engine, which CI also runs on every other supported Python:
+#   make portable PYTHON=python3.13
+portable: venv
+	$(BIN)/pytest tests/unit tests/providers tests/sandbox
+
+# Re-resolves requirements.txt from requirements.in and pyproject.toml (keeping every pin
+# that still fits; ARGS=--upgrade moves them all), then checks wheels exist for every
+# supported Python and platform.
+lock: venv
+	scripts/lock $(ARGS)
+
+demo: venv engine
 	$(BIN)/mlpp-monitoring demo
