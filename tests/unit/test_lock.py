@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tests.pythons import supported_pythons
 from tests.stackfiles import REPO
 
 PROJECT = "mlpp-monitoring"
@@ -267,8 +267,7 @@ def _pyproject() -> dict[str, Any]:
 
 
 def oldest_supported() -> Version:
-    spec = SpecifierSet(_pyproject()["project"]["requires-python"])
-    return min(Version(f"3.{m}") for m in range(0, 40) if spec.contains(f"3.{m}"))
+    return Version(supported_pythons()[0])
 
 
 @pytest.mark.parametrize(
@@ -290,3 +289,12 @@ def test_tools_target_the_oldest_supported_python(setting: str, read: Any) -> No
     Python requires-python admits, so nothing newer-only slips in."""
     oldest = oldest_supported()
     assert Version(read(_pyproject())) == oldest, f"{setting} must be {oldest}"
+
+
+def test_installs_verify_the_hashes() -> None:
+    """scripts/ensure-venv, the one installer, makes pip check every hash of the lock and
+    install the project itself without resolving anything."""
+    script = _read("scripts/ensure-venv")
+    assert "LOCK=requirements.txt" in script
+    assert 'install --require-hashes -r "$LOCK"' in script
+    assert "install --no-deps --no-build-isolation -e ." in script

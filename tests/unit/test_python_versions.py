@@ -13,20 +13,13 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from packaging.specifiers import SpecifierSet
 
+from tests.pythons import supported_pythons as supported
 from tests.stackfiles import REPO
 
 SCRIPT = REPO / "scripts" / "ensure-venv"
 # What ensure-venv runs besides Python: it gets these and nothing else on PATH.
 TOOLS = ("bash", "sed", "tr", "cut", "cat", "dirname", "sha256sum", "rm", "env")
-
-
-def supported() -> list[str]:
-    """The X.Y versions requires-python admits."""
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    spec = SpecifierSet(project["requires-python"])
-    return [f"3.{m}" for m in range(0, 40) if spec.contains(f"3.{m}")]
 
 
 def test_supported_versions_start_at_3_11_and_include_3_13() -> None:

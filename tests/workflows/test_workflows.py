@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.pythons import supported_pythons
 from tests.workflows.support import (
     NAMES,
     REPO,
@@ -235,8 +236,10 @@ def test_toolchain_versions(workflows: dict[str, Workflow], name: str) -> None:
         "pulumi/actions": ("pulumi-version", "3.274.1"),
     }
     seen = set()
-    for _, s in steps(workflows[name]):
+    for job_id, s in steps(workflows[name]):
         action = str(s.get("uses", "")).split("@")[0]
+        if (name, job_id, action) == ("ci", "python-versions", "actions/setup-python"):
+            continue  # the matrix: test_ci_runs_every_supported_python
         if action in wanted:
             key, value = wanted[action]
             assert str(s.get("with", {}).get(key)) == value, f"{name}.yml {action}: {s}"
@@ -250,6 +253,48 @@ def test_toolchain_versions(workflows: dict[str, Workflow], name: str) -> None:
         assert "actions/setup-go" in seen
     else:
         assert "pulumi/actions" in seen
+
+
+def test_ci_runs_every_supported_python(workflows: dict[str, Workflow]) -> None:
+    """As .ci/run does: everything on the oldest supported Python, the engine-free suites
+    (make portable) on each other one; together exactly what requires-python admits."""
+    ci = jobs(workflows["ci"])
+    (full,) = [
+        s["with"]["python-version"]
+        for s in ci["test"]["steps"]
+        if str(s.get("uses", "")).startswith("actions/setup-python@")
+    ]
+    matrix = ci["python-versions"]["strategy"]["matrix"]["python"]
+    assert [full, *matrix] == supported_pythons()
+    assert ci["python-versions"]["strategy"]["fail-fast"] is False
+    setup = step(workflows["ci"], "python-versions", "python")
+    assert setup["with"]["python-version"] == "${{ matrix.python }}"
+    (portable,) = [s for s in ci["python-versions"]["steps"] if s.get("run") == "make portable"]
+    assert portable["env"]["PYTHON"] == "${{ steps.python.outputs.python-path }}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_install_comes_from_the_hashed_lock(
+    workflows: dict[str, Workflow], name: str
+) -> None:
+    """Each job installs through scripts/ensure-venv (itself, or make): pip with
+    --require-hashes on requirements.txt. No step runs pip by itself, and the pip cache is
+    keyed on the lock."""
+    for job_id, job in jobs(workflows[name]).items():
+        job_steps = job.get("steps", [])
+        runs = [str(s.get("run", "")) for s in job_steps]
+        for run in runs:
+            assert not re.search(r"\bpip3? install\b|-m pip\b", run), f"{name}.yml {job_id}: {run}"
+        setups = [
+            s for s in job_steps if str(s.get("uses", "")).startswith("actions/setup-python@")
+        ]
+        if not setups:
+            continue
+        assert any(r.startswith(("scripts/ensure-venv", "make ")) for r in runs), (
+            f"{name}.yml {job_id} sets up Python but installs nothing from the lock"
+        )
+        for s in setups:
+            assert s["with"].get("cache-dependency-path") == "requirements.txt"
 
 
 def test_ci_caches_the_engine_build(workflows: dict[str, Workflow]) -> None:
