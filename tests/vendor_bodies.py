@@ -1,5 +1,5 @@
 """Request bodies as a person (or the vendor's UI) would send them, written from the
-design notes and the specs, independent of the providers' own mapping under test."""
+vendor docs (docs/vendors/) and the specs, independent of the providers' own mapping under test."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 
 def workflow_body(detector_id: int | str, **overrides: Any) -> dict[str, Any]:
-    """Rule 2 of the design note: first seen OR more than 10 events in 5 minutes."""
+    """The runbook's rule 2: first seen OR more than 10 events in 5 minutes."""
     body: dict[str, Any] = {
         "name": "[mlpp-web] Frequent issue (production)",
         "enabled": True,

@@ -4,8 +4,9 @@ One loopback port serves both: ``/v3/...`` is UptimeRobot, ``/api/0/...`` is
 Sentry, ``/_sandbox/...`` is a control API (state, reset, faults, scenario
 seeding). Every vendor request is journaled; faults can be injected per
 method and path. The responses follow the vendors' published OpenAPI
-documents (``shared/specs``) and the live behaviour recorded in
-``shared/design``; each emulator module lists its deliberate deviations.
+documents (``specs/`` in the repository) and the live behaviour written up,
+with sources, in ``docs/vendors/``; each emulator module lists its deliberate
+deviations.
 
 Python::
 

@@ -1,7 +1,7 @@
 """Sentry API emulator: projects, detectors, environments, workflows (alerts), issues.
 
-Follows ``shared/specs/sentry-openapi-subset.json`` and section 5 of
-``shared/design/sentry-workflows.md``:
+Follows ``specs/sentry-openapi-subset.json`` and the facts in
+``docs/vendors/sentry.md`` (each with its source in Sentry's code):
 
 - 201 for POST, 200 for GET and PUT, 204 with an empty body for DELETE; 404
   ``{"detail":"The requested resource does not exist"}``; 401
@@ -35,7 +35,7 @@ showed, chosen to be strict rather than lenient.
 Deviations from the spec, and why (the live API is what the emulator follows):
 
 - ``comparison`` of frequency conditions is an object (the spec types it
-  boolean|integer); see the design note, section 3.
+  boolean|integer); see ``docs/vendors/sentry.md``.
 - Ids in request bodies may be digit strings (``"9001"``) although the spec
   types ``detectorIds`` and ``triggers.id`` as integers: DRF's IntegerField
   accepts both. A client echoing a GET into a PUT should still send ints.

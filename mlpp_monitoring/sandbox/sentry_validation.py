@@ -1,11 +1,12 @@
 """Validation of Sentry workflow (alert) bodies, as Sentry's WorkflowValidator does it.
 
-Source of the rules: ``shared/design/sentry-workflows.md`` sections 1, 4 and 5.
+Source of the rules: Sentry's workflow validators, as written up (with the file
+of Sentry's source each rule comes from) in ``docs/vendors/sentry.md``.
 Bodies are first converted to snake_case recursively (camelCase and
 snake_case are both accepted; both forms of one key is a 400), then checked
 field by field. Error bodies use camelCase keys, as Sentry's
 ``CamelSnakeSerializer`` renders them. Messages follow DRF's wording where the
-design note gives none; clients must treat them as opaque.
+vendor docs give none; clients must treat them as opaque.
 
 Deliberate differences from the live API:
 

@@ -1,7 +1,7 @@
 """UptimeRobot API v3 emulator: monitors, account, alert contacts, incidents, stats.
 
-Follows ``shared/specs/uptimerobot-openapi-v3.yaml`` and the facts in
-``shared/design/uptimerobot-v3.md``. The account is a FREE plan with exactly
+Follows ``specs/uptimerobot-openapi-v3.yaml`` and the facts in
+``docs/vendors/uptimerobot.md`` (each with its source). The account is a FREE plan with exactly
 one e-mail alert contact.
 
 Behaviour mimicked on purpose (each one a trap a client must handle):

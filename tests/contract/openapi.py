@@ -18,8 +18,8 @@ response are validated with openapi-core. Undocumented error statuses (the
 specs document few of them) are counted, not reported; an undocumented
 success status is a problem.
 
-Spec defects worked around here (each one checked against the design notes in
-``shared/design``; the live API is what counts):
+Spec defects worked around here (each one written up, with its source, in
+``docs/vendors/``; the live API is what counts):
 
 1. UptimeRobot ``GET /incidents``: the ``cursor`` parameter's pattern is the
    JavaScript literal ``/^\\d+$/``, which as a regular expression requires
@@ -35,7 +35,7 @@ Spec defects worked around here (each one checked against the design notes in
    bodies are converted to snake_case, as the server does, before validation.
 4. Sentry workflows: ``comparison`` of a data condition is typed
    ``boolean | integer``, but frequency conditions carry an object
-   (``{"value": 10, "interval": "5m"}``; design note, section 3). Objects are
+   (``{"value": 10, "interval": "5m"}``; ``docs/vendors/sentry.md``). Objects are
    allowed.
 5. Sentry ``GET /organizations/{org}/issues/``: ``inbox``, ``owners``,
    ``integrationIssues``, ``sentryAppIssues``, ``latestEventHasAttachments``

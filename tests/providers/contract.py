@@ -2,7 +2,7 @@
 
 Each sandbox a provider test starts hands its journal to the ledger when it stops; the
 ledger validates every request our clients sent and every answer the sandbox gave against
-``../shared/specs`` (through ``ContractChecker``) and keeps the coverage for the summary
+``specs/`` (through ``ContractChecker``) and keeps the coverage for the summary
 printed at the end of the run.
 """
 

@@ -51,7 +51,7 @@ monitor_specs = st.builds(
 
 
 def uptimerobot_answer(body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """What API v3 returns for a create/PATCH body, with the quirks the design notes list."""
+    """API v3's answer to a create/PATCH body, with the quirks of docs/vendors/uptimerobot.md."""
     contacts = list(body["assignedAlertContacts"])
     rng.shuffle(contacts)
     answer = {
