@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from .sentry import KEY_CASES
 from .server import Sandbox, SandboxOptions, is_loopback
 
 DEFAULT_PORT = 8787
@@ -74,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="start with no environment at all",
     )
     parser.add_argument(
+        "--sentry-key-case",
+        default=defaults.sentry_key_case,
+        choices=KEY_CASES,
+        help="camel-only: an older Sentry that silently ignores snake_case detector_ids "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
         "--rate-limit",
         type=int,
         metavar="N",
@@ -110,6 +118,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         sentry_org=args.sentry_org,
         sentry_project=args.sentry_project,
         sentry_environments=environments,
+        sentry_key_case=args.sentry_key_case,
         rate_limit=args.rate_limit,
         rate_window=args.rate_window,
         seed=args.seed,

@@ -14,7 +14,12 @@ Follows ``specs/sentry-openapi-subset.json`` and the facts in
 - Ids are strings in responses; integers or digit strings are accepted in
   requests. Timestamps are ISO-8601 with microseconds and ``Z``.
 - Request keys may be camelCase or snake_case (both forms of one key is a
-  400); nested keys read back camelCased.
+  400); nested keys read back camelCased. With ``key_case="camel-only"`` the
+  sandbox is an older server (built before getsentry/sentry#111760, March
+  2026): the keys such a server read from the raw request body
+  (``RAW_BODY_KEYS``: ``detectorIds`` on POST and PUT) are read in camelCase
+  only, and their snake_case form is silently ignored, as it was: a POST with
+  ``detector_ids`` makes a workflow attached to no detector.
 - PUT is an id-matched upsert of nested groups, conditions and actions, with
   ``enabled`` defaulting to true and the three-way ``detectorIds`` rule;
   failures leave the workflow untouched.
@@ -63,6 +68,7 @@ from .sentry_validation import (
     GroupInput,
     SentryValidationError,
     WorkflowInput,
+    camel_to_snake,
     parse_workflow,
     to_camel_keys,
     to_snake_keys,
@@ -80,6 +86,12 @@ from .wire import (
 )
 
 NOT_FOUND = {"detail": "The requested resource does not exist"}
+KEY_CASES = ("both", "camel-only")
+"""How request keys are read: both cases (current Sentry), or camelCase only for
+`RAW_BODY_KEYS` (Sentry before getsentry/sentry#111760)."""
+RAW_BODY_KEYS = ("detectorIds",)
+"""Keys the workflow endpoints read from the raw request body, not through the validator's
+key-case conversion, until getsentry/sentry#111760 moved them into `WorkflowValidator`."""
 MAX_PER_PAGE = 100
 DEPRECATED_RULES_DATE = "2026-05-14T00:00:00+00:00"
 ISSUE_EXPANDS = (
@@ -254,7 +266,11 @@ class SentryState:
         environments: Iterable[str],
         clock: Callable[[], float],
         seed: int = 0,
+        key_case: str = "both",
     ) -> None:
+        if key_case not in KEY_CASES:
+            raise ValueError(f"unknown key case {key_case!r}: one of {', '.join(KEY_CASES)}")
+        self.key_case = key_case
         self._org_slug = org_slug
         self._project_slug = project_slug
         self._seed_environments = tuple(environments)
@@ -480,10 +496,20 @@ class SentryState:
         workflow = self.live_workflow(raw_id)
         workflow.status = "pending_deletion"
 
+    def _as_read(self, body: JsonValue) -> JsonValue:
+        """The body as this server version reads it: an older one (camel-only) never sees
+        the snake_case form of a key it read from the raw body (unless both forms were
+        sent: the key-case conversion then refuses the collision, as ever)."""
+        if self.key_case != "camel-only" or not isinstance(body, dict):
+            return body
+        ignored = {camel_to_snake(key) for key in RAW_BODY_KEYS if key not in body}
+        return {key: value for key, value in body.items() if key not in ignored}
+
     def _parse(self, body: JsonValue) -> WorkflowInput:
         try:
             return parse_workflow(
-                to_snake_keys(body), environment_exists=lambda name: name in self.environments
+                to_snake_keys(self._as_read(body)),
+                environment_exists=lambda name: name in self.environments,
             )
         except SentryValidationError as error:
             raise bad_request(error.detail) from error

@@ -77,6 +77,9 @@ class SandboxOptions:
     sentry_org: str = "mlpp"
     sentry_project: str = "mlpp-web"
     sentry_environments: tuple[str, ...] = ("production",)
+    sentry_key_case: str = "both"
+    """``both`` (current Sentry) or ``camel-only``: an older Sentry that silently ignores
+    the snake_case ``detector_ids`` (see ``sentry.RAW_BODY_KEYS``)."""
     rate_limit: int | None = None
     """UptimeRobot requests allowed per window; None: never answer 429."""
     rate_window: float = 60.0
@@ -136,10 +139,13 @@ class Sandbox:
             environments=self.options.sentry_environments,
             clock=self.options.clock,
             seed=self.options.seed,
+            key_case=self.options.sentry_key_case,
         )
         if self.options.state_path is not None and self.options.state_path.is_file():
             with self.options.state_path.open("rb") as saved:
                 self.uptimerobot, self.sentry = pickle.load(saved)
+            # The accounts are kept across runs; how the server behaves is this run's choice.
+            self.sentry.key_case = self.options.sentry_key_case
         self._uptimerobot_api = UptimeRobotApi(self.uptimerobot, self.options.uptimerobot_key)
         self._sentry_api = SentryApi(self.sentry, self.options.sentry_token)
         self.limiter = FixedWindowLimiter(

@@ -6,6 +6,13 @@ filter and the e-mail action (suggested assignees, falling through to all member
 environment and the action interval (`config.frequency`) are workflow fields, and the
 workflow is attached to the project's `issue_stream` detector.
 
+`to_api` writes camelCase keys (`detectorIds`, `logicType`, `conditionResult`,
+`actionFilters`, `integrationId`, `targetType`, `fallthroughType`...), as Sentry's own UI,
+its API reference examples and the Terraform provider do: Sentry servers built before its
+workflow validator took `detector_ids` (getsentry/sentry#111760, March 2026) read only
+`detectorIds` from the raw body, and silently attach no detector otherwise
+(docs/vendors/sentry.md).
+
 `from_api` is the one normalizer. Sentry returns nested lists in random order, ids as
 strings and keys in camelCase; it is also where anything added by hand in the web console
 (another condition, a filter, an action, another detector) becomes a visible spec field.
@@ -99,13 +106,13 @@ def _canonical(value: Any) -> str:
 def _trigger_conditions(spec: AlertSpec) -> list[dict[str, Any]]:
     conditions: list[dict[str, Any]] = []
     if spec.on_new_issue:
-        conditions.append({"type": NEW_ISSUE, "comparison": True, "condition_result": True})
+        conditions.append({"type": NEW_ISSUE, "comparison": True, "conditionResult": True})
     if spec.event_threshold is not None:
         conditions.append(
             {
                 "type": EVENT_COUNT,
                 "comparison": {"value": spec.event_threshold, "interval": spec.event_interval},
-                "condition_result": True,
+                "conditionResult": True,
             }
         )
     return conditions
@@ -114,12 +121,12 @@ def _trigger_conditions(spec: AlertSpec) -> list[dict[str, Any]]:
 def _action_body(action: ActionSpec) -> dict[str, Any]:
     return {
         "type": action.type,
-        "integration_id": None,  # must be null for e-mail actions
-        "data": {"fallthrough_type": action.fallthrough} if action.fallthrough else {},
+        "integrationId": None,  # must be null for e-mail actions
+        "data": {"fallthroughType": action.fallthrough} if action.fallthrough else {},
         "config": {
-            "target_type": action.target_type,
-            "target_identifier": action.target_identifier,
-            "target_display": None,
+            "targetType": action.target_type,
+            "targetIdentifier": action.target_identifier,
+            "targetDisplay": None,
         },
     }
 
@@ -131,7 +138,7 @@ def _with_id(item: dict[str, Any], live: dict[str, Any] | None) -> dict[str, Any
 
 
 def to_api(spec: AlertSpec, detector_id: int, live: Workflow | None = None) -> dict[str, Any]:
-    """The request body (POST, or PUT with `live` ids echoed) for a spec."""
+    """The request body (POST, or PUT with `live` ids echoed) for a spec, in camelCase."""
     live_triggers: dict[str, Any] = (live or {}).get("triggers") or {}
     live_conditions = {c.get("type"): c for c in live_triggers.get("conditions") or []}
     live_groups: list[dict[str, Any]] = (live or {}).get("actionFilters") or []
@@ -146,18 +153,18 @@ def to_api(spec: AlertSpec, detector_id: int, live: Workflow | None = None) -> d
         "enabled": spec.enabled,
         "environment": spec.environment,
         "config": {"frequency": spec.frequency_minutes},
-        "detector_ids": [detector_id],
+        "detectorIds": [detector_id],
         "triggers": _with_id(
             {
-                "logic_type": spec.trigger_logic,
+                "logicType": spec.trigger_logic,
                 "conditions": [
                     _with_id(c, live_conditions.get(c["type"])) for c in _trigger_conditions(spec)
                 ],
             },
             live_triggers or None,
         ),
-        "action_filters": [
-            _with_id({"logic_type": "all", "conditions": [], "actions": actions}, live_group)
+        "actionFilters": [
+            _with_id({"logicType": "all", "conditions": [], "actions": actions}, live_group)
         ],
     }
 

@@ -131,6 +131,15 @@ def test_rate_limit_flags() -> None:
     assert (options.rate_limit, options.rate_window) == (10, 30.0)
 
 
+def test_vendor_behaviour_flags() -> None:
+    parse = build_parser().parse_args
+    assert options_from_args(parse([])).sentry_key_case == "both"
+    old = options_from_args(parse(["--sentry-key-case", "camel-only"]))
+    assert old.sentry_key_case == "camel-only"
+    with pytest.raises(SystemExit):
+        parse(["--sentry-key-case", "snake-only"])
+
+
 def test_options_refuse_non_loopback() -> None:
     with pytest.raises(ValueError, match="loopback"):
         SandboxOptions(host="0.0.0.0")

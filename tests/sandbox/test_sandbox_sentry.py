@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -359,6 +360,44 @@ def test_no_environment_at_all(clock: FakeClock) -> None:
             ).status_code
             == 201
         )
+
+
+class TestCamelOnlyServer:
+    """`sentry_key_case="camel-only"`: a Sentry built before its validator took
+    `detector_ids` reads `detectorIds` from the raw body, and nothing else."""
+
+    @pytest.fixture
+    def old(self, clock: FakeClock) -> Iterator[tuple[Client, str]]:
+        with Sandbox(SandboxOptions(clock=clock, sentry_key_case="camel-only")) as sb:
+            client = Client(sb.urls["sentry"], "sandbox-sentry-token")
+            yield client, str(sb.sentry.issue_stream_detector().id)
+
+    def test_camel_case_attaches_the_detector(self, old: tuple[Client, str]) -> None:
+        client, detector = old
+        workflow = _create(client, workflow_body(detector))
+        assert workflow["detectorIds"] == [detector]
+
+    def test_snake_case_detector_ids_are_silently_ignored(self, old: tuple[Client, str]) -> None:
+        client, detector = old
+        body = workflow_body(detector)
+        body["detector_ids"] = body.pop("detectorIds")
+        workflow = _create(client, body)  # 201: nothing says the key was dropped
+        assert workflow["detectorIds"] == []
+        put = client.put(
+            f"{ORG}/workflows/{workflow['id']}/",
+            json={"name": workflow["name"], "detector_ids": [int(detector)]},
+        )
+        assert put.status_code == 200 and put.json()["detectorIds"] == []
+
+    def test_both_forms_still_collide(self, old: tuple[Client, str]) -> None:
+        client, detector = old
+        body = workflow_body(detector, detector_ids=[int(detector)])
+        assert client.post(f"{ORG}/workflows/", json=body).status_code == 400
+
+    def test_the_current_server_reads_both(self, sentry: Client, detector_id: str) -> None:
+        body = workflow_body(detector_id)
+        body["detector_ids"] = body.pop("detectorIds")
+        assert _create(sentry, body)["detectorIds"] == [detector_id]
 
 
 @pytest.mark.parametrize("missing", ["config", "triggers"])
