@@ -35,6 +35,16 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 410})
 
 
 @dataclass(frozen=True)
+class CallScope:
+    """The permission one kind of call needs: `method` (or `*`) and a path pattern."""
+
+    method: str
+    path: str
+    """A regular expression matched from the start of the path under the API's base URL."""
+    scope: str
+
+
+@dataclass(frozen=True)
 class Credential:
     """Where a secret comes from, so errors can say which one is wrong without showing it."""
 
@@ -42,7 +52,17 @@ class Credential:
     config_key: str
     env_var: str
     scopes: str
+    """Everything the commands together need, e.g. for a message about a missing secret."""
     value: str
+    call_scopes: tuple[CallScope, ...] = ()
+    """The scope each call needs, first match wins; a call none matches needs `scopes`."""
+
+    def scope_for(self, method: str, path: str) -> str:
+        """The scope (or key kind) one call needs, for the message of a 403."""
+        for rule in self.call_scopes:
+            if rule.method in ("*", method.upper()) and re.match(rule.path, path):
+                return rule.scope
+        return self.scopes
 
     def where(self) -> str:
         """How a user sets this credential, for error messages."""
@@ -449,10 +469,19 @@ class ApiSession:
         status = response.status_code
         what = f"{self.credential.vendor}: {method} {path} answered HTTP {status}"
         detail = _detail(body)
-        if status in (401, 403):
+        if status == 401:
             message = (
-                f"{what}: the credential was rejected or lacks a scope "
-                f"(needs {self.credential.scopes}). Set it with {self.credential.where()}."
+                f"{what}: the credential was rejected (wrong, expired or revoked). "
+                f"Set it with {self.credential.where()}."
+            )
+            return AuthError(self._redact(f"{message} Vendor said: {detail}"), status=status)
+        if status == 403:
+            relative = path.removeprefix(self.base_url) if path.startswith("http") else path
+            needed = self.credential.scope_for(method, urlsplit(relative).path)
+            message = (
+                f"{what}: the credential lacks the permission this call needs: {needed} "
+                f"(every command together: {self.credential.scopes}). Give it that scope, or "
+                f"set another with {self.credential.where()}."
             )
             return AuthError(self._redact(f"{message} Vendor said: {detail}"), status=status)
         if status == 404:

@@ -12,13 +12,29 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mlpp_monitoring.http import Credential
+from mlpp_monitoring.http import CallScope, Credential
 
 UPTIMEROBOT_API_URL = "https://api.uptimerobot.com/v3"
 SENTRY_BASE_URL = "https://sentry.io"
 
 ConfigLookup = Callable[[str], object]
 """`key -> value or None`, for full keys such as `uptimerobot:apiKey`."""
+
+
+SENTRY_CALL_SCOPES = (
+    CallScope("GET", r"/projects/[^/]+/[^/]+/$", "project:read"),
+    CallScope("GET", r"/organizations/[^/]+/environments/", "org:read"),
+    CallScope("GET", r"/organizations/[^/]+/detectors/", "alerts:read (or org:read)"),
+    CallScope("GET", r"/organizations/[^/]+/workflows/", "alerts:read (or org:read)"),
+    CallScope("*", r"/organizations/[^/]+/workflows/", "alerts:write"),
+    CallScope("GET", r"/organizations/[^/]+/issues/", "event:read"),
+)
+"""The scope each Sentry call of this project needs, from the permission class of the
+endpoint (Sentry's `scope_map`s; docs/vendors/sentry.md cites each one)."""
+
+SENTRY_SCOPES = "project:read org:read alerts:read alerts:write event:read"
+"""Every scope the commands need together: provisioning (`pulumi preview`/`up`, `drift`,
+`discover`) needs the first four, `status` reads issues (`event:read`)."""
 
 
 class MissingCredential(ValueError):
@@ -67,14 +83,15 @@ def sentry_settings(config: ConfigLookup | None = None) -> VendorSettings:
     if not token:
         raise MissingCredential(
             "Sentry auth token missing: set it with "
-            "`pulumi config set --secret sentry:authToken` or SENTRY_AUTH_TOKEN "
-            "(scopes alerts:read alerts:write project:read org:read)"
+            f"`pulumi config set --secret sentry:authToken` or SENTRY_AUTH_TOKEN "
+            f"(a token with the scopes {SENTRY_SCOPES})"
         )
     credential = Credential(
         vendor="Sentry",
         config_key="sentry:authToken",
         env_var="SENTRY_AUTH_TOKEN",
-        scopes="alerts:read alerts:write project:read org:read",
+        scopes=SENTRY_SCOPES,
         value=token,
+        call_scopes=SENTRY_CALL_SCOPES,
     )
     return VendorSettings(base_url=url, credential=credential)

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--uptimerobot-key", default=defaults.uptimerobot_key)
     parser.add_argument("--sentry-token", default=defaults.sentry_token)
     parser.add_argument(
+        "--sentry-token-scopes",
+        metavar="SCOPES",
+        help="the token's scopes, space- or comma-separated (default: every scope); a call "
+        "its endpoint does not allow answers 403",
+    )
+    parser.add_argument(
         "--uptimerobot-contact",
         default=defaults.uptimerobot_contact,
         help="e-mail of the account's alert contact (default %(default)s)",
@@ -113,6 +119,11 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         state_path=args.state_file,
         uptimerobot_key=args.uptimerobot_key,
         sentry_token=args.sentry_token,
+        sentry_token_scopes=(
+            None
+            if args.sentry_token_scopes is None
+            else tuple(args.sentry_token_scopes.replace(",", " ").split())
+        ),
         uptimerobot_contact=args.uptimerobot_contact,
         uptimerobot_plan=args.uptimerobot_plan,
         sentry_org=args.sentry_org,

@@ -77,6 +77,7 @@ from .wire import (
     ApiRequest,
     ApiResponse,
     BodyError,
+    Handler,
     HttpError,
     JsonValue,
     Router,
@@ -916,12 +917,60 @@ def gone_response(date: str, replacement: str) -> ApiResponse:
     )
 
 
-class SentryApi:
-    """Routes ``/api/0/...`` requests to handlers over a :class:`SentryState`."""
+_READ, _WRITE, _ADMIN = "read", "write", "admin"
 
-    def __init__(self, state: SentryState, token: str) -> None:
+
+def _scope_map(resource: str, **extra: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Sentry's usual `scope_map`: GET takes read/write/admin, POST and PUT write/admin,
+    DELETE admin; `extra` adds scopes per method (the alerts:* scopes)."""
+    base = {
+        "GET": (_READ, _WRITE, _ADMIN),
+        "POST": (_WRITE, _ADMIN),
+        "PUT": (_WRITE, _ADMIN),
+        "DELETE": (_ADMIN,),
+    }
+    return {
+        method: tuple(f"{resource}:{level}" for level in levels) + extra.get(method, ())
+        for method, levels in base.items()
+    }
+
+
+SCOPE_MAPS: dict[str, dict[str, tuple[str, ...]]] = {
+    # src/sentry/api/bases/project.py: ProjectPermission, ProjectEventPermission.
+    "project": _scope_map("project"),
+    "project-event": _scope_map("event"),
+    # src/sentry/api/bases/organization.py: OrganizationPermission, OrganizationEventPermission.
+    "organization": _scope_map("org"),
+    "organization-event": _scope_map("event"),
+    # The workflow and detector endpoints (src/sentry/workflow_engine/endpoints/): reads take
+    # alerts:read or any org scope; writes take alerts:write or org:write/org:admin
+    # (ORGANIZATION_WORKFLOW_WRITE_SCOPES). Sentry's scope_map lets org:read attempt a write,
+    # which then succeeds only for a member who may edit every connected detector: the
+    # sandbox has no members, and refuses it (strict rather than lenient).
+    "alerts": {
+        "GET": ("org:read", "org:write", "org:admin", "alerts:read"),
+        "POST": ("org:write", "org:admin", "alerts:write"),
+        "PUT": ("org:write", "org:admin", "alerts:write"),
+        "DELETE": ("org:write", "org:admin", "alerts:write"),
+    },
+}
+"""Which token scopes each endpoint's permission class accepts, per method (any one)."""
+
+FORBIDDEN = {"detail": "You do not have permission to perform this action."}
+"""DRF's PermissionDenied body, what Sentry answers a token without the scope."""
+
+
+class SentryApi:
+    """Routes ``/api/0/...`` requests to handlers over a :class:`SentryState`.
+
+    `scopes` are the token's scopes: each route checks them against its endpoint's
+    `SCOPE_MAPS` entry and answers 403 without one; None grants every scope.
+    """
+
+    def __init__(self, state: SentryState, token: str, scopes: Iterable[str] | None = None) -> None:
         self.state = state
         self._token = token
+        self._scopes = None if scopes is None else frozenset(scopes)
         self._router = Router()
         org = r"/api/0/organizations/(?P<org>[^/]+)"
         project = r"/api/0/projects/(?P<org>[^/]+)/(?P<project>[^/]+)"
@@ -929,6 +978,20 @@ class SentryApi:
         add("GET", project + "/", self._get_project)
         add("GET", project + "/environments/", self._project_environments)
         add("GET", project + "/issues/", self._project_issues)
+        self._permission: dict[Handler, str] = {
+            self._get_project: "project",
+            self._project_environments: "project",
+            self._project_issues: "project-event",
+            self._environments: "organization",
+            self._org_issues: "organization-event",
+            self._list_detectors: "alerts",
+            self._get_detector: "alerts",
+            self._list_workflows: "alerts",
+            self._create_workflow: "alerts",
+            self._get_workflow: "alerts",
+            self._update_workflow: "alerts",
+            self._delete_workflow: "alerts",
+        }
         for method in ("GET", "POST", "PUT", "DELETE"):
             add(method, project + "/rules/", self._legacy_rules)
             add(method, project + r"/rules/(?P<rule>[^/]+)/", self._legacy_rules)
@@ -981,9 +1044,17 @@ class SentryApi:
             return json_response(404, dict(NOT_FOUND))
         try:
             self.state.check_org(route.match["org"])
+            if not self._permitted(request.method, route.handler):
+                return json_response(403, dict(FORBIDDEN))
             return route.handler(request, route.match)
         except HttpError as error:
             return error.response
+
+    def _permitted(self, method: str, handler: Handler) -> bool:
+        permission = self._permission.get(handler)
+        if self._scopes is None or permission is None:
+            return True
+        return any(scope in self._scopes for scope in SCOPE_MAPS[permission][method])
 
     @staticmethod
     def _body(request: ApiRequest) -> JsonValue:

@@ -69,6 +69,9 @@ class SandboxOptions:
     """Append one JSON line per vendor request to this file."""
     uptimerobot_key: str = "sandbox-uptimerobot-key"
     sentry_token: str = "sandbox-sentry-token"
+    sentry_token_scopes: tuple[str, ...] | None = None
+    """The Sentry token's scopes (e.g. ``("project:read", "alerts:read")``): a call its
+    endpoint's permission class does not allow answers 403. None: every scope."""
     uptimerobot_contact: str = "ops@monaluxe.app"
     """E-mail of the account's one alert contact."""
     uptimerobot_monitor_limit: int = 50
@@ -147,7 +150,9 @@ class Sandbox:
             # The accounts are kept across runs; how the server behaves is this run's choice.
             self.sentry.key_case = self.options.sentry_key_case
         self._uptimerobot_api = UptimeRobotApi(self.uptimerobot, self.options.uptimerobot_key)
-        self._sentry_api = SentryApi(self.sentry, self.options.sentry_token)
+        self._sentry_api = SentryApi(
+            self.sentry, self.options.sentry_token, self.options.sentry_token_scopes
+        )
         self.limiter = FixedWindowLimiter(
             self.options.rate_limit, self.options.rate_window, self.options.clock
         )

@@ -88,6 +88,36 @@ def test_missing_credential_says_how_to_set_it(
     assert sb.journal == []
 
 
+READ_ONLY = ("project:read", "org:read", "alerts:read")
+"""A token that can preview and detect drift, not apply."""
+
+
+def test_a_missing_scope_names_the_scope_of_the_failed_call(
+    start_sandbox: Callable[..., Sandbox],
+) -> None:
+    sb = start_sandbox(sentry_token_scopes=READ_ONLY)
+    provider = configured(ErrorAlertProvider, stack_config(sb))
+    checked = provider.check({}, declared_alert())
+    assert checked.failures == []  # preview needs no write scope
+    with pytest.raises(ProviderError) as error:
+        provider.create(checked.inputs)
+    message = str(error.value)
+    assert "POST /organizations/mlpp/workflows/ answered HTTP 403" in message
+    assert "this call needs: alerts:write" in message
+    assert "SENTRY_AUTH_TOKEN" in message and sb.options.sentry_token not in message
+    assert live_workflows(sb) == []
+
+
+def test_a_missing_read_scope_fails_the_preview_and_names_it(
+    start_sandbox: Callable[..., Sandbox],
+) -> None:
+    sb = start_sandbox(sentry_token_scopes=("project:read", "alerts:read", "alerts:write"))
+    provider = configured(ErrorAlertProvider, stack_config(sb))
+    (failure,) = provider.check({}, declared_alert()).failures
+    assert "GET /organizations/mlpp/environments/ answered HTTP 403" in failure.reason
+    assert "this call needs: org:read" in failure.reason
+
+
 def test_monitor_400_shows_the_vendor_field_messages(
     sb: Sandbox, monitors: UptimeMonitorProvider
 ) -> None:

@@ -50,6 +50,35 @@ class TestAuth:
         assert response.status_code == 401
         assert response.json() == {"detail": "Invalid token"}
 
+    @pytest.mark.parametrize(
+        ("scopes", "method", "path", "status"),
+        [
+            (("org:read",), "GET", "/api/0/projects/mlpp/mlpp-web/", 403),
+            (("project:read",), "GET", "/api/0/projects/mlpp/mlpp-web/", 200),
+            (("project:read",), "GET", f"{ORG}/environments/", 403),
+            (("org:read",), "GET", f"{ORG}/environments/", 200),
+            (("project:read",), "GET", f"{ORG}/workflows/", 403),
+            (("alerts:read",), "GET", f"{ORG}/workflows/", 200),
+            (("org:read",), "GET", f"{ORG}/workflows/", 200),
+            (("alerts:read",), "POST", f"{ORG}/workflows/", 403),
+            (("org:read",), "POST", f"{ORG}/workflows/", 403),
+            (("alerts:read",), "GET", f"{ORG}/detectors/", 200),
+            (("alerts:read", "org:read", "project:read"), "GET", f"{ORG}/issues/", 403),
+            (("event:read",), "GET", f"{ORG}/issues/", 200),
+        ],
+    )
+    def test_each_endpoint_asks_its_scope(
+        self, clock: FakeClock, scopes: tuple[str, ...], method: str, path: str, status: int
+    ) -> None:
+        with Sandbox(SandboxOptions(clock=clock, sentry_token_scopes=scopes)) as sb:
+            client = Client(sb.urls["sentry"], "sandbox-sentry-token")
+            response = client.request(method, path, json={} if method == "POST" else None)
+        assert response.status_code == status, response.text
+        if status == 403:
+            assert response.json() == {
+                "detail": "You do not have permission to perform this action."
+            }
+
     def test_rate_limit_headers_on_every_answer(self, sentry: Client) -> None:
         response = sentry.get(f"{ORG}/environments/")
         assert "X-Sentry-Rate-Limit-Remaining" in response.headers

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import time
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import yaml
 
 from mlpp_monitoring import cli
 from mlpp_monitoring.http import HttpPolicy
-from mlpp_monitoring.sandbox import Sandbox
+from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
 from mlpp_monitoring.status import run_status
 
 from . import scenarios
@@ -285,3 +287,23 @@ def test_the_cli_dispatches_to_status(
     assert '"state": "not_checked_yet"' in capsys.readouterr().out
     assert cli.main(["status", "--cwd", str(project), "--stack", "production"]) == 2
     assert "PAS ENCORE VÉRIFIÉ" in capsys.readouterr().out
+
+
+def test_a_token_without_event_read_says_status_needs_it(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Enough to provision (and detect drift), not to read issues: `status` needs event:read.
+    provisioning = ("project:read", "org:read", "alerts:read", "alerts:write")
+    with Sandbox(SandboxOptions(clock=clock, sentry_token_scopes=provisioning)) as sandbox:
+        scenarios.all_up(sandbox)
+        monkeypatch.setenv("UPTIMEROBOT_API_KEY", sandbox.options.uptimerobot_key)
+        monkeypatch.setenv("SENTRY_AUTH_TOKEN", sandbox.options.sentry_token)
+        project = scenarios.write_project(tmp_path, sandbox)
+        out = io.StringIO()
+        code = run_status(scenarios.STACK, project, True, out=out, clock=clock)
+    assert code == 2
+    problem = json.loads(out.getvalue())["front_errors"]["problem"]
+    assert problem["kind"] == "credentials_rejected"
+    assert "GET /organizations/mlpp/issues/ answered HTTP 403" in problem["message"]
+    assert "this call needs: event:read" in problem["message"]
+    assert sandbox.options.sentry_token not in out.getvalue()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from mlpp_monitoring.http import ApiSession, Credential, HttpPolicy, Unavailable
 from mlpp_monitoring.sandbox import Sandbox
+from mlpp_monitoring.settings import SENTRY_CALL_SCOPES, SENTRY_SCOPES, sentry_settings
 
 FAST = HttpPolicy(read_timeout=0.3, retries=2, backoff=0.01, backoff_max=0.02, budget=5)
 
@@ -55,3 +57,29 @@ def test_a_dropped_post_is_not_said_to_be_retried(sb: Sandbox) -> None:
     message = str(error.value)
     assert "after retries" not in message and "run the same command again later" in message
     assert sb.calls("POST") == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "scope"),
+    [
+        ("GET", "/projects/mlpp/mlpp-web/", "project:read"),
+        ("GET", "/organizations/mlpp/environments/", "org:read"),
+        ("GET", "/organizations/mlpp/detectors/", "alerts:read (or org:read)"),
+        ("GET", "/organizations/mlpp/workflows/", "alerts:read (or org:read)"),
+        ("GET", "/organizations/mlpp/workflows/7001/", "alerts:read (or org:read)"),
+        ("POST", "/organizations/mlpp/workflows/", "alerts:write"),
+        ("PUT", "/organizations/mlpp/workflows/7001/", "alerts:write"),
+        ("DELETE", "/organizations/mlpp/workflows/7001/", "alerts:write"),
+        ("GET", "/organizations/mlpp/issues/", "event:read"),
+    ],
+)
+def test_each_sentry_call_names_its_scope(method: str, path: str, scope: str) -> None:
+    credential = sentry_settings(lambda key: "t" if key == "sentry:authToken" else None).credential
+    assert credential.scope_for(method, path) == scope
+
+
+def test_every_scope_a_call_needs_is_in_the_documented_set() -> None:
+    named = {rule.scope.split()[0] for rule in SENTRY_CALL_SCOPES}
+    assert named <= set(SENTRY_SCOPES.split())
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"`{SENTRY_SCOPES}`" in readme
