@@ -8,8 +8,11 @@ find by natural key). Everything Pulumi-specific is written once here:
 - diff compares normalized specs field by field, and names the fields that force a replace;
 - read fetches the live object and returns it as both outputs and inputs, which is what
   makes `pulumi refresh` and `pulumi preview --refresh` see edits made in a web console;
-- create adopts an existing object when told its id, and after an ambiguous failure looks
-  the object up by its natural key before trying again, so a timeout never duplicates it;
+- create adopts an existing object when told its id; after a failure that leaves the
+  outcome unknown (a timeout, a dropped connection, a 5xx, UptimeRobot's 404 to a create
+  that worked) it keeps looking the object up by its natural key, with back-off, for the
+  policy's `create_wait` (vendors' lists lag a create), and never sends the create again:
+  only a failure that proves nothing was done (a 429, a refused connection) is retried;
 - credentials are read in `configure` (the provider process), never pickled.
 """
 
@@ -19,6 +22,7 @@ import abc
 import json
 import sys
 import threading
+import time
 import traceback
 import types
 from collections.abc import Mapping
@@ -49,7 +53,13 @@ ADOPT_CHANGES_KEY = "adopt_changes"
 """Preview-only input of an adoption: what taking the object over changes on it."""
 
 CREATE_ATTEMPTS = 3
-"""POSTs one `create` may send; each failed one is followed by a look-up, never a blind retry."""
+"""POSTs one `create` may send: a second one only after an answer that proves the first was
+not performed (a refused connection); an ambiguous answer is followed by look-ups only."""
+
+LOOKUP_FIRST_WAIT = 0.5
+LOOKUP_MAX_WAIT = 15.0
+"""Back-off of the look-ups after an ambiguous create: 0.5 s, doubling up to 15 s (the
+last look is at the end of `HttpPolicy.create_wait`)."""
 
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN during preview
 
@@ -141,14 +151,19 @@ class ObjectKind(abc.ABC, Generic[Spec]):
         """Delete the object; an object already gone is not an error."""
 
     @abc.abstractmethod
-    def find(self, spec: Spec) -> list[str]:
-        """Ids of live objects with the spec's natural key (e.g. name + URL)."""
+    def find(self, spec: Spec, *, fresh: bool = False) -> list[str]:
+        """Ids of live objects with the spec's natural key (e.g. name + URL).
+
+        `fresh`: ask the vendor again rather than answer from a list read earlier in this
+        operation (each look-up after an ambiguous create must see the vendor's now).
+        """
 
 
 def _already_exists(label: str, ids: list[str]) -> str:
     return (
         f"{label} with the same natural key already exists (id {', '.join(ids)}), made "
-        f"outside this stack: take it over by setting {ADOPT_KEY} for this resource in the "
+        "outside this stack (or by an earlier run whose create got no clear answer): take "
+        f"it over by setting {ADOPT_KEY} for this resource in the "
         "stack config (`mlpp-monitoring discover` prints the line), or delete it; Pulumi "
         "does not create a second one"
     )
@@ -220,7 +235,14 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
                 except ValueError as exc:
                     raise ProviderError(str(exc), field=CREDENTIALS) from None
                 self.__dict__["_built"] = kind
+                self.__dict__["_built_policy"] = policy
             return kind
+
+    def _create_wait(self) -> float:
+        """How long an ambiguous create is looked for (the policy `_kind` was built with)."""
+        self._kind()
+        policy: HttpPolicy = self.__dict__["_built_policy"]
+        return policy.create_wait
 
     # -- spec helpers -------------------------------------------------------------------
 
@@ -364,7 +386,8 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
     def _create_once(
         self, kind: ObjectKind[Spec], spec: Spec, props: Mapping[str, Any]
     ) -> CreateResult:
-        """Create exactly one object, whatever the answers: look after every ambiguous one."""
+        """Create exactly one object, whatever the answers: a second POST only when the
+        first provably did nothing; after any other failure, look (and keep looking)."""
         attempts = 0
         while True:
             attempts += 1
@@ -373,41 +396,69 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
                 return CreateResult(id_, self._outputs(live, props))
             except (Unavailable, NotFound) as exc:
                 failure = exc
-            # Ambiguous: the vendor may have created it (UptimeRobot has answered 404 to a
-            # create that succeeded; a timeout may hide a success). Look before trying again,
-            # and after the last attempt too, so a half-made object is never left behind.
-            adopted = self._find_created(kind, spec, failure)
-            if adopted is not None:
-                return CreateResult(adopted[0], self._outputs(adopted[1], props))
-            # After a 429 the rate-limit budget is spent: another attempt would be refused.
-            if attempts >= CREATE_ATTEMPTS or failure.status == 429:
+            # The answer proves nothing was made (a refused connection): sending again cannot
+            # make a twin. After a 429 the rate-limit budget is spent: it would be refused.
+            if failure.not_performed:
+                if attempts < CREATE_ATTEMPTS and failure.status != 429:
+                    continue
                 # The vendor's reason last, with its one hint of what to do next.
                 hint = "" if AGAIN_LATER in str(failure) else f"; {AGAIN_LATER}"
                 raise ProviderError(
                     f"{kind.label} could not be created after {attempts} attempt(s), and "
                     f"none exists: {failure}{hint}"
                 )
+            # Ambiguous: the vendor may have created it (UptimeRobot has answered 404 to a
+            # create that succeeded, and its list lags a create; a timeout may hide a
+            # success). Keep looking; never POST again in this run.
+            adopted = self._await_created(kind, spec, failure, self._create_wait())
+            if adopted is not None:
+                return CreateResult(adopted[0], self._outputs(adopted[1], props))
+            raise ProviderError(
+                f"{kind.label} create got no clear answer ({failure}), and no object with its "
+                f"natural key appeared in {self._create_wait():g} s of looking: it was most "
+                "likely not created. Run the same command again: it looks for the object "
+                "before creating one, so it never makes a second"
+            )
 
-    @staticmethod
-    def _find_created(
-        kind: ObjectKind[Spec], spec: Spec, failure: ApiError
+    @classmethod
+    def _await_created(
+        cls, kind: ObjectKind[Spec], spec: Spec, failure: ApiError, wait: float
     ) -> tuple[str, Spec] | None:
-        """The object an ambiguous create made, brought to `spec`; None if none was made."""
-        try:
-            found = kind.find(spec)
-        except ApiError as exc:
+        """Look for the object an ambiguous create may have made, again and again with
+        back-off, for `wait` seconds; the object brought to `spec`, or None."""
+        deadline = time.monotonic() + wait
+        pause = LOOKUP_FIRST_WAIT
+        while True:
+            try:
+                found = kind.find(spec, fresh=True)
+                lookup_error: ApiError | None = None
+            except ApiError as exc:
+                found, lookup_error = [], exc
+            if found:
+                return cls._adopt_created(kind, spec, failure, found)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, LOOKUP_MAX_WAIT)
+        if lookup_error is not None:
             raise ProviderError(
                 f"{kind.label} create failed ({failure}) and looking for the object it may "
-                f"have made failed too ({exc}): check by hand before running again, and set "
-                f"{ADOPT_KEY} to its id if it exists"
-            ) from None
+                f"have made failed too ({lookup_error}): check by hand before running again, "
+                f"and set {ADOPT_KEY} to its id if it exists"
+            )
+        return None
+
+    @staticmethod
+    def _adopt_created(
+        kind: ObjectKind[Spec], spec: Spec, failure: ApiError, found: list[str]
+    ) -> tuple[str, Spec]:
+        """The one object an ambiguous create made, brought to `spec`."""
         if len(found) > 1:
             raise ProviderError(
                 f"{kind.label} create failed ({failure}) and {len(found)} objects with the "
                 f"same name now exist (ids {', '.join(found)}): delete the extras by hand"
             )
-        if not found:
-            return None
         try:
             return found[0], kind.update(found[0], spec)
         except ApiError as exc:

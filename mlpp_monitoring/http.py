@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import ConnectionPool
-from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ResponseError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
@@ -73,12 +73,25 @@ class Credential:
 
 
 class ApiError(Exception):
-    """A vendor API call failed; the message is safe to print (it never holds a credential)."""
+    """A vendor API call failed; the message is safe to print (it never holds a credential).
 
-    def __init__(self, message: str, *, status: int | None = None, body: Any = None) -> None:
+    `not_performed` is True when the failure proves the vendor did not act on the request:
+    a 429 (refused before processing) or a connection that was never made (refused, or
+    timed out while connecting). Any other failure of a write leaves its outcome unknown.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: Any = None,
+        not_performed: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = body
+        self.not_performed = not_performed or status == 429
 
 
 class AuthError(ApiError):
@@ -304,6 +317,7 @@ POLICY_ENV = {
     "MLPP_HTTP_BACKOFF": "backoff",
     "MLPP_HTTP_BACKOFF_MAX": "backoff_max",
     "MLPP_HTTP_BUDGET": "budget",
+    "MLPP_HTTP_CREATE_WAIT": "create_wait",
 }
 """Environment variables that override one field of the providers' policy each."""
 
@@ -318,6 +332,9 @@ class HttpPolicy:
     backoff: float = 0.5
     backoff_max: float = 30.0
     budget: float = 300.0
+    create_wait: float = 60.0
+    """Seconds to keep looking (with back-off) for an object whose create got no clear
+    answer, before saying it was most likely not made: vendors' lists can lag a create."""
     pace: bool = True
 
     @classmethod
@@ -436,7 +453,9 @@ class ApiSession:
         except requests.exceptions.RetryError as exc:
             raise Unavailable(self._describe_failure(method, path, exc)) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Unavailable(self._describe_failure(method, path, exc)) from None
+            raise Unavailable(
+                self._describe_failure(method, path, exc), not_performed=_never_sent(exc)
+            ) from None
         finally:
             if self.policy.pace:
                 self._pacer.observe(answered)
@@ -511,6 +530,18 @@ class ApiSession:
             message = f"{what}{tried}: {detail}; the service is failing: {AGAIN_LATER}"
             return Unavailable(self._redact(message), status=status, body=body)
         return Unavailable(self._redact(f"{what}{tried}: {detail}"), status=status, body=body)
+
+
+def _never_sent(error: Exception) -> bool:
+    """Whether a transport failure happened before the request could reach the vendor: the
+    connection was refused, its name did not resolve, or connecting timed out."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    # urllib3's NewConnectionError (refused) and NameResolutionError subclass this one.
+    return isinstance(reason, ConnectTimeoutError)
 
 
 AGAIN_LATER = "run the same command again later (running it again is safe)"

@@ -66,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("free", "solo", "team", "enterprise"),
         help="the account's plan: its minimum interval and contact settings",
     )
+    parser.add_argument(
+        "--uptimerobot-list-lag",
+        type=float,
+        default=defaults.uptimerobot_list_lag,
+        metavar="SECONDS",
+        help="a created monitor shows in GET /monitors and GET /monitors/{id} only after "
+        "this delay (default %(default)s)",
+    )
     parser.add_argument("--sentry-org", default=defaults.sentry_org)
     parser.add_argument("--sentry-project", default=defaults.sentry_project)
     parser.add_argument(
@@ -126,6 +134,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         ),
         uptimerobot_contact=args.uptimerobot_contact,
         uptimerobot_plan=args.uptimerobot_plan,
+        uptimerobot_list_lag=args.uptimerobot_list_lag,
         sentry_org=args.sentry_org,
         sentry_project=args.sentry_project,
         sentry_environments=environments,
@@ -161,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--rate-limit must be at least 1")
     if args.rate_window <= 0:
         parser.error("--rate-window must be positive")
+    if args.uptimerobot_list_lag < 0:
+        parser.error("--uptimerobot-list-lag must not be negative")
 
     stop = threading.Event()
 

@@ -77,6 +77,8 @@ class SandboxOptions:
     uptimerobot_monitor_limit: int = 50
     uptimerobot_plan: str = "free"
     """free (300 s minimum, contact threshold/recurrence 0), solo, team (60 s), enterprise."""
+    uptimerobot_list_lag: float = 0.0
+    """Seconds before a created monitor shows in GET /monitors and GET /monitors/{id}."""
     sentry_org: str = "mlpp"
     sentry_project: str = "mlpp-web"
     sentry_environments: tuple[str, ...] = ("production",)
@@ -135,6 +137,7 @@ class Sandbox:
             seed=self.options.seed,
             monitor_limit=self.options.uptimerobot_monitor_limit,
             plan=self.options.uptimerobot_plan,
+            list_lag=self.options.uptimerobot_list_lag,
         )
         self.sentry = SentryState(
             org_slug=self.options.sentry_org,
@@ -149,6 +152,7 @@ class Sandbox:
                 self.uptimerobot, self.sentry = pickle.load(saved)
             # The accounts are kept across runs; how the server behaves is this run's choice.
             self.sentry.key_case = self.options.sentry_key_case
+            self.uptimerobot.list_lag = self.options.uptimerobot_list_lag
         self._uptimerobot_api = UptimeRobotApi(self.uptimerobot, self.options.uptimerobot_key)
         self._sentry_api = SentryApi(
             self.sentry, self.options.sentry_token, self.options.sentry_token_scopes

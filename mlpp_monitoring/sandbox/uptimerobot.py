@@ -28,6 +28,10 @@ Behaviour mimicked on purpose (each one a trap a client must handle):
   another status; pause makes it ``PAUSED``.
 - List pages: cursor = id of the last monitor of the page, ``nextLink`` points
   at ``/v3/monitors/?...&cursor=<id>`` (trailing slash, as observed live).
+- ``list_lag`` (seconds, default 0): a new monitor shows in ``GET /monitors``
+  and ``GET /monitors/{id}`` (404 until then) only that long after its create,
+  as the official Terraform provider saw the live API's read path lag a create
+  (docs/vendors/uptimerobot.md); writes reach it at once.
 
 Deviations from the spec, and why:
 
@@ -432,9 +436,13 @@ class UptimeRobotState:
         seed: int = 0,
         monitor_limit: int = FREE_PLAN_MONITOR_LIMIT,
         plan: str = "free",
+        list_lag: float = 0.0,
     ) -> None:
         if plan not in PLAN_MIN_INTERVAL:
             raise ValueError(f"unknown plan {plan!r}: one of {', '.join(PLAN_MIN_INTERVAL)}")
+        if list_lag < 0:
+            raise ValueError("list_lag must not be negative")
+        self.list_lag = list_lag
         self.contact_email = contact_email
         self.monitor_limit = monitor_limit
         self.plan = plan
@@ -468,6 +476,10 @@ class UptimeRobotState:
         if monitor is None:
             raise not_found()
         return monitor
+
+    def readable(self, monitor: Monitor) -> bool:
+        """Whether the read path (list, GET by id) shows the monitor yet (`list_lag`)."""
+        return self.now() - monitor.created_at >= self.list_lag
 
     def create_monitor(self, body: JsonValue) -> Monitor:
         """Validate a POST /monitors body like the API and store the monitor."""
@@ -1117,6 +1129,7 @@ class UptimeRobotApi:
         def wanted(monitor: Monitor) -> bool:
             return (
                 monitor.id > after
+                and self.state.readable(monitor)
                 and name in monitor.friendly_name.lower()
                 and url in monitor.url.lower()
                 and (not statuses or monitor.status in statuses)
@@ -1142,7 +1155,10 @@ class UptimeRobotApi:
         return self._monitor_response(201, monitor)
 
     def _get_monitor(self, _: ApiRequest, match: re.Match[str]) -> ApiResponse:
-        return self._monitor_response(200, self.state.get_monitor(_monitor_id(match["id"])))
+        monitor = self.state.get_monitor(_monitor_id(match["id"]))
+        if not self.state.readable(monitor):
+            raise not_found()
+        return self._monitor_response(200, monitor)
 
     def _update_monitor(self, request: ApiRequest, match: re.Match[str]) -> ApiResponse:
         monitor_id = _monitor_id(match["id"])

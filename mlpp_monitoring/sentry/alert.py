@@ -336,13 +336,13 @@ class AlertKind(ObjectKind[AlertSpec]):
         """Delete; a workflow already deleted is fine."""
         self._api(last).delete_workflow(id_)
 
-    def find(self, spec: AlertSpec) -> list[str]:
+    def find(self, spec: AlertSpec, *, fresh: bool = False) -> list[str]:
         """Workflows of the project with exactly this name (the natural key)."""
         api = self._api(spec)
         detector = str(self._issue_stream(api, spec))
         return [
             str(w["id"])
-            for w in api.workflows_named(spec.name)
+            for w in api.workflows_named(spec.name, fresh=fresh)
             if w.get("name") == spec.name
             and detector in [str(d) for d in w.get("detectorIds") or []]
         ]

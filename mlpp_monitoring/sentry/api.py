@@ -129,10 +129,12 @@ class SentryApi:
                 return listed
         return self.get_workflow(id_)
 
-    def workflows_named(self, name: str) -> list[Workflow]:
+    def workflows_named(self, name: str, *, fresh: bool = False) -> list[Workflow]:
         """Candidates for a natural-key look-up (the caller matches exactly): the shared
-        list, or without batching the API's name search."""
+        list (listed again when `fresh`), or without batching the API's name search."""
         if self.shared is not None:
+            if fresh:
+                self.shared.lost()
             return self.shared.items()
         return self.list_workflows(name=name)
 

@@ -74,10 +74,12 @@ class UptimeRobotApi:
                 return listed
         return self.get_monitor(id_)
 
-    def monitors_like(self, *, url: str) -> list[Monitor]:
+    def monitors_like(self, *, url: str, fresh: bool = False) -> list[Monitor]:
         """Candidates for a natural-key look-up (the caller matches exactly): the shared
-        list, or without batching the API's `url` substring filter."""
+        list (listed again when `fresh`), or without batching the API's `url` filter."""
         if self.shared is not None:
+            if fresh:
+                self.shared.lost()
             return self.shared.items()
         return self.list_monitors(url=url)
 

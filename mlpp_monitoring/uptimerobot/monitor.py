@@ -217,11 +217,11 @@ class MonitorKind(ObjectKind[MonitorSpec]):
         """Delete; a monitor already deleted is fine."""
         self.api.delete_monitor(id_)
 
-    def find(self, spec: MonitorSpec) -> list[str]:
+    def find(self, spec: MonitorSpec, *, fresh: bool = False) -> list[str]:
         """Monitors with exactly this name and URL (the natural key)."""
         return [
             str(int(m["id"]))
-            for m in self.api.monitors_like(url=spec.url)
+            for m in self.api.monitors_like(url=spec.url, fresh=fresh)
             if html.unescape(str(m.get("friendlyName"))) == spec.friendly_name
             and html.unescape(str(m.get("url"))) == spec.url
         ]

@@ -88,11 +88,19 @@ class FaultRow:
     kind: str
     times: int
     why: str
+    list_lag: float = 0.0
+    """Seconds the sandbox's UptimeRobot list lags a create (`--uptimerobot-list-lag`)."""
 
     @property
     def label(self) -> str:
-        """How the row is named in the doc, e.g. `503 x20`."""
-        return f"{self.kind} x{self.times}"
+        """How the row is named in the doc, e.g. `503 x20`, `create-then-404 x1 lag 2s`."""
+        lag = f" lag {self.list_lag:g}s" if self.list_lag else ""
+        return f"{self.kind} x{self.times}{lag}"
+
+    @property
+    def sandbox_args(self) -> tuple[str, ...]:
+        """The sandbox's command-line options for this row."""
+        return ("--uptimerobot-list-lag", f"{self.list_lag:g}") if self.list_lag else ()
 
     @property
     def retry_after(self) -> int:
@@ -118,6 +126,13 @@ ROWS = (
     FaultRow("drop", 20, "every matching call dropped"),
     FaultRow("create-then-404", 1, "performed, then answered 404"),
     FaultRow("create-then-404", 20, "every matching call performed, then answered 404"),
+    FaultRow(
+        "create-then-404",
+        1,
+        "performed, then answered 404, and the UptimeRobot list shows the new monitor only "
+        "2 s later (as UptimeRobot's has lagged): looked for until it shows, never posted twice",
+        list_lag=2.0,
+    ),
 )
 
 
@@ -263,8 +278,11 @@ def render(cells: dict[tuple[str, str], Cell], *, suite_seconds: float | None = 
         "",
         "The suite shortens the providers' HTTP policy through the environment of `pulumi`",
         "(`MLPP_HTTP_READ_TIMEOUT`, `MLPP_HTTP_BACKOFF`, `MLPP_HTTP_BACKOFF_MAX`,",
-        "`MLPP_HTTP_BUDGET`; see the README), so a hang costs seconds instead of minutes;",
-        "retry counts and rules are the production ones.",
+        "`MLPP_HTTP_BUDGET`, `MLPP_HTTP_CREATE_WAIT`; see the README), so a hang costs seconds",
+        "instead of minutes; retry counts and rules are the production ones. A create whose",
+        "answer is unclear (5xx, a dropped connection) is looked for during",
+        "`MLPP_HTTP_CREATE_WAIT` and never sent twice in one run: when nothing appears, the",
+        "step fails clean and its second run creates the object.",
     ]
     if suite_seconds is not None:
         lines += ["", f"Last whole run of the suite: {suite_seconds:.0f} s (2 cores)."]

@@ -14,11 +14,18 @@ import json
 import re
 import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.harness import DYNAMIC_TYPE, Project, SandboxProcess, leaked_secrets
+from tests.e2e.harness import (
+    DYNAMIC_TYPE,
+    Project,
+    SandboxProcess,
+    leaked_secrets,
+    running_sandbox,
+)
 from tests.e2e.reliability import (
     CONVERGED,
     FAILED_CLEAN,
@@ -38,8 +45,10 @@ FAST_POLICY = {
     "MLPP_HTTP_BACKOFF": "0.05",
     "MLPP_HTTP_BACKOFF_MAX": "0.2",
     "MLPP_HTTP_BUDGET": "30",
+    "MLPP_HTTP_CREATE_WAIT": "5",
 }
-"""The providers' HTTP policy, shortened through pulumi's environment (retry rules unchanged)."""
+"""The providers' HTTP policy, shortened through pulumi's environment (retry rules unchanged);
+an unclear create is looked for 5 s, past the 2 s list lag of the lagging row."""
 
 HANG_SECONDS = 1.5
 """How long a `hang` holds its answer: past MLPP_HTTP_READ_TIMEOUT."""
@@ -245,13 +254,15 @@ def _update_values(project: Project) -> None:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.label.replace(" ", "") for row in ROWS])
-def test_fault_through_the_lifecycle(project: Project, row: FaultRow) -> None:
-    env: dict[str, Any] = {**project.env, **FAST_POLICY}
+def test_fault_through_the_lifecycle(tmp_path: Path, row: FaultRow) -> None:
     cells: list[Cell] = []
-    for step in STEPS:
-        if step.name == "update":
-            _update_values(project)
-        cells.append(run_step(project, row, step, env))
+    with running_sandbox(tmp_path / "sandbox", *row.sandbox_args) as sandbox:
+        project = Project.create(tmp_path / "project", sandbox)
+        env: dict[str, Any] = {**project.env, **FAST_POLICY}
+        for step in STEPS:
+            if step.name == "update":
+                _update_values(project)
+            cells.append(run_step(project, row, step, env))
     record(cells)
     bad = [f"{c.step}: {c.outcome}, {c.duplicates} dup ({c.message})" for c in cells if not c.good]
     assert not bad, "\n".join(bad)

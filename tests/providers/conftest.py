@@ -26,9 +26,16 @@ from tests.stackfiles import project_raw
 from .contract import ContractLedger
 
 SHORT = HttpPolicy(
-    connect_timeout=1.0, read_timeout=0.5, retries=3, backoff=0.01, backoff_max=0.05, budget=5.0
+    connect_timeout=1.0,
+    read_timeout=0.5,
+    retries=3,
+    backoff=0.01,
+    backoff_max=0.05,
+    budget=5.0,
+    create_wait=0.6,
 )
-"""Timeouts in fractions of a second: a `hang` fault outlives the read timeout at once."""
+"""Timeouts in fractions of a second: a `hang` fault outlives the read timeout at once, and
+an ambiguous create is looked for twice (at once, then after 0.5 s) before giving up."""
 
 PROJECT = "mlpp-monitoring"
 ORG_PATH = "/api/0/organizations/mlpp"

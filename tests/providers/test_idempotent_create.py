@@ -1,26 +1,32 @@
 """Idempotent create: whatever the vendor answers to the POST, one declared resource ends
 as exactly one live object, and never more.
 
-Faults are injected on the create endpoint, in order (each fires once): `create-then-404`
-(UptimeRobot has answered 404 to a create that worked), 500, 502, 503, `hang` (the object
-is made but the answer outlives the read timeout), `drop` (the connection closes without
-an answer). When a create gives up, Pulumi records nothing and the next `pulumi up` calls
-create again: the tests play that second run too.
+Faults are injected on the create endpoint: `create-then-404` (UptimeRobot has answered
+404 to a create that worked) and `hang` (the object is made but the answer outlives the
+read timeout) leave an object the look-ups find; 500, 502, 503 and `drop` (the connection
+closes without an answer) leave nothing, but their answer cannot prove it, so the provider
+looks for `create_wait`, sends no second POST, and fails saying to run again. Only a
+refused connection (and a 429, retried by the HTTP policy) proves nothing was made. When a
+create gives up, Pulumi records nothing and the next `pulumi up` calls create again: the
+tests play that second run too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
 from mlpp_monitoring.dynamic import CREATE_ATTEMPTS, ProviderError
-from mlpp_monitoring.http import HttpPolicy
+from mlpp_monitoring.http import HttpPolicy, Unavailable
 from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
+from mlpp_monitoring.sentry.api import SentryApi
+from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
 
 from .conftest import (
@@ -47,9 +53,9 @@ class Vendor:
         self.path = MONITORS_PATH if name == "uptimerobot" else WORKFLOWS_PATH
         self.list_path = self.path
 
-    def provider(self, sb: Sandbox) -> Any:
+    def provider(self, sb: Sandbox, policy: HttpPolicy = SHORT) -> Any:
         cls = UptimeMonitorProvider if self.name == "uptimerobot" else ErrorAlertProvider
-        return configured(cls, stack_config(sb))
+        return configured(cls, stack_config(sb), policy)
 
     def declared(self, **changes: Any) -> dict[str, Any]:
         if self.name == "uptimerobot":
@@ -80,27 +86,18 @@ def _up(provider: Any, inputs: dict[str, Any]) -> tuple[str | None, str | None]:
         return None, str(error)
 
 
-FAULT_SEQUENCES = [
-    ("create-then-404",),
-    ("500",),
-    ("502",),
-    ("503",),
-    ("hang",),
-    ("drop",),
-    ("503", "hang"),
-    ("hang", "hang"),
-    ("drop", "create-then-404"),
-    ("500", "502", "hang"),
-    ("drop", "drop", "create-then-404"),
-]
+MADE = ["create-then-404", "hang"]
+"""Faults after which the object exists although the answer said otherwise (or nothing)."""
+NOT_MADE = ["500", "502", "503", "drop"]
+"""Faults after which nothing exists, but whose answer cannot prove it."""
 
 
-@pytest.mark.parametrize("faults", FAULT_SEQUENCES, ids="+".join)
+@pytest.mark.parametrize("fault", MADE)
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
-def test_faulty_create_ends_with_exactly_one_object(
-    sb: Sandbox, vendor: Vendor, faults: tuple[str, ...]
+def test_a_create_that_worked_despite_its_answer_is_found_not_sent_again(
+    sb: Sandbox, vendor: Vendor, fault: str
 ) -> None:
-    _inject(sb, vendor, faults)
+    _inject(sb, vendor, [fault])
     provider = vendor.provider(sb)
     inputs = provider.check({}, vendor.declared()).inputs
 
@@ -108,25 +105,74 @@ def test_faulty_create_ends_with_exactly_one_object(
 
     assert error is None
     assert vendor.live_ids(sb) == [id_]
+    assert posts(sb, vendor.path) == 1
     assert provider.read(id_, inputs).outs == inputs  # and it is the declared object
 
 
+@pytest.mark.parametrize("fault", NOT_MADE)
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
-def test_create_that_keeps_failing_makes_nothing_then_one_on_the_next_run(
+def test_an_unclear_failure_is_looked_for_then_fails_clean_and_the_next_run_creates(
+    sb: Sandbox, vendor: Vendor, fault: str
+) -> None:
+    _inject(sb, vendor, [fault])
+    provider = vendor.provider(sb)
+    inputs = provider.check({}, vendor.declared()).inputs
+    mark = vendor.lookups(sb)
+
+    started = time.monotonic()
+    id_, error = _up(provider, inputs)
+
+    assert id_ is None and error is not None
+    assert "no clear answer" in error and "Run the same command again" in error
+    assert time.monotonic() - started >= SHORT.create_wait
+    assert posts(sb, vendor.path) == 1  # never a second POST on an unclear answer
+    assert vendor.lookups(sb) - mark >= 3  # before the POST, at once after it, and again
+    assert vendor.live_ids(sb) == []
+
+    id_, error = _up(provider, inputs)
+    assert error is None
+    assert vendor.live_ids(sb) == [id_]
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_a_refused_connection_is_sent_again_because_nothing_was_made(
+    sb: Sandbox, vendor: Vendor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api_class: Any = UptimeRobotApi if vendor.name == "uptimerobot" else SentryApi
+    method = "create_monitor" if vendor.name == "uptimerobot" else "create_workflow"
+    real: Callable[..., Any] = getattr(api_class, method)
+    refusals = iter(range(CREATE_ATTEMPTS - 1))
+
+    def refused_then_real(self: Any, body: dict[str, Any]) -> Any:
+        if next(refusals, None) is not None:
+            raise Unavailable("connection refused", not_performed=True)
+        return real(self, body)
+
+    monkeypatch.setattr(api_class, method, refused_then_real)
+    provider = vendor.provider(sb)
+
+    id_, error = _up(provider, vendor.declared())
+
+    assert error is None
+    assert vendor.live_ids(sb) == [id_]
+    assert posts(sb, vendor.path) == 1  # the refused attempts never reached the vendor
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda v: v.name)
+def test_a_create_that_keeps_failing_makes_nothing_then_one_on_the_next_run(
     sb: Sandbox, vendor: Vendor
 ) -> None:
-    _inject(sb, vendor, ["503"] * CREATE_ATTEMPTS)
+    sb.inject("503", method="POST", path=vendor.path, times=None, retry_after=0)
     provider = vendor.provider(sb)
     inputs = vendor.declared()
 
     id_, error = _up(provider, inputs)
     assert id_ is None and error is not None
-    assert f"after {CREATE_ATTEMPTS} attempt(s)" in error and "503" in error
+    assert "no clear answer" in error and "503" in error
     assert vendor.live_ids(sb) == []
-    assert posts(sb, vendor.path) == CREATE_ATTEMPTS
-    # a look before the first POST (no twin), before every retry, and at the end
-    assert vendor.lookups(sb) == 1 + CREATE_ATTEMPTS
+    assert posts(sb, vendor.path) == 1
 
+    sb.faults.clear()
     id_, error = _up(provider, inputs)
     assert error is None
     assert vendor.live_ids(sb) == [id_]
@@ -244,7 +290,7 @@ def test_random_fault_sequences_never_make_two(sb: Sandbox, vendor: Vendor, seed
     inputs = vendor.declared()
 
     ids: list[str | None] = []
-    for _ in range(3):  # up to three `pulumi up` runs
+    for _ in range(len(faults) + 1):  # each run spends at least one fault
         id_, _error = _up(provider, inputs)
         ids.append(id_)
         assert len(vendor.live_ids(sb)) <= 1, faults
@@ -314,3 +360,41 @@ def test_rate_limit_pause_past_the_budget_is_not_retried_early(sb: Sandbox, vend
     assert id_ is None and error is not None and "429" in error
     assert posts(sb, vendor.path) == 1
     assert vendor.live_ids(sb) == []
+
+
+def test_a_lagging_list_after_a_404_create_is_waited_for_not_doubled(
+    start_sandbox: Callable[..., Sandbox],
+) -> None:
+    # UptimeRobot answered 404 to a create that worked, and its list shows the monitor
+    # only a second later: one immediate look would miss it, and a second POST would
+    # make a twin that pages every outage twice.
+    sb = start_sandbox(uptimerobot_list_lag=1.0)
+    vendor = VENDORS[0]
+    _inject(sb, vendor, ["create-then-404"])
+    policy = dataclasses.replace(SHORT, create_wait=4.0)
+    provider = vendor.provider(sb, policy)
+    inputs = provider.check({}, vendor.declared()).inputs
+
+    started = time.monotonic()
+    id_, error = _up(provider, inputs)
+
+    assert error is None
+    assert vendor.live_ids(sb) == [id_]
+    assert posts(sb, vendor.path) == 1
+    assert 1.0 <= time.monotonic() - started < 4.0
+    assert vendor.lookups(sb) >= 3  # the list was read again on each look, not reused
+    assert provider.read(id_, inputs).outs == inputs
+
+
+def test_a_list_lagging_past_the_wait_fails_without_a_twin(
+    start_sandbox: Callable[..., Sandbox],
+) -> None:
+    sb = start_sandbox(uptimerobot_list_lag=30.0)
+    vendor = VENDORS[0]
+    _inject(sb, vendor, ["create-then-404"])
+    provider = vendor.provider(sb)
+
+    id_, error = _up(provider, vendor.declared())
+
+    assert id_ is None and error is not None and "Run the same command again" in error
+    assert len(live_monitors(sb)) == 1 and posts(sb, vendor.path) == 1

@@ -138,6 +138,7 @@ def test_vendor_behaviour_flags() -> None:
     assert old.sentry_key_case == "camel-only"
     with pytest.raises(SystemExit):
         parse(["--sentry-key-case", "snake-only"])
+    assert options_from_args(parse(["--uptimerobot-list-lag", "2.5"])).uptimerobot_list_lag == 2.5
     assert options_from_args(parse([])).sentry_token_scopes is None
     scoped = options_from_args(parse(["--sentry-token-scopes", "project:read, alerts:read"]))
     assert scoped.sentry_token_scopes == ("project:read", "alerts:read")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox
+from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
 
 from .conftest import Client, FakeClock, http_monitor
 
@@ -344,6 +344,25 @@ class TestReadUpdateDelete:
         response = ur.get("/nothing")
         assert response.status_code == 404
         assert response.json()["message"] == "Cannot GET /v3/nothing"
+
+
+def test_list_lag_hides_a_new_monitor_from_reads_only(clock: FakeClock) -> None:
+    with Sandbox(SandboxOptions(clock=clock, uptimerobot_list_lag=3.0)) as sb:
+        ur = Client(sb.urls["uptimerobot"], "sandbox-uptimerobot-key")
+        contact = next(iter(sb.uptimerobot.alert_contacts))
+        created = ur.post("/monitors", json=http_monitor(contact))
+        assert created.status_code == 201
+        id_ = created.json()["id"]
+        assert ur.get("/monitors").json()["data"] == []
+        assert ur.get(f"/monitors/{id_}").json() == {
+            "message": "Monitor not found",
+            "code": "000-004",
+        }
+        # Writes reach it at once (the read path lags, not the store).
+        assert ur.patch(f"/monitors/{id_}", json={"interval": 600}).status_code == 200
+        clock.advance(3.0)
+        assert [m["id"] for m in ur.get("/monitors").json()["data"]] == [id_]
+        assert ur.get(f"/monitors/{id_}").json()["interval"] == 600
 
 
 class TestList:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from mlpp_monitoring.http import ApiSession, Credential, HttpPolicy, Unavailable
+from mlpp_monitoring.http import ApiError, ApiSession, Credential, HttpPolicy, Unavailable
 from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.settings import SENTRY_CALL_SCOPES, SENTRY_SCOPES, sentry_settings
 
@@ -83,3 +84,35 @@ def test_every_scope_a_call_needs_is_in_the_documented_set() -> None:
     assert named <= set(SENTRY_SCOPES.split())
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"`{SENTRY_SCOPES}`" in readme
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # nothing listens there any more: connecting is refused
+
+
+def test_a_refused_connection_proves_nothing_was_done() -> None:
+    credential = Credential("UptimeRobot", "uptimerobot:apiKey", "UPTIMEROBOT_API_KEY", "k", "v")
+    session = ApiSession(f"http://127.0.0.1:{_closed_port()}/v3", credential, policy=FAST)
+    with pytest.raises(Unavailable) as error:
+        session.request("POST", "/monitors", json_body={})
+    assert error.value.not_performed
+
+
+@pytest.mark.parametrize("kind", ["hang", "drop", "500", "create-then-404"])
+def test_an_answer_lost_or_failed_after_sending_leaves_the_outcome_unknown(
+    sb: Sandbox, kind: str
+) -> None:
+    sb.inject(kind, method="POST", seconds=1.0)
+    with pytest.raises(ApiError) as error:
+        _session(sb).request("POST", "/monitors", json_body={})
+    assert not error.value.not_performed
+
+
+def test_a_429_proves_nothing_was_done(sb: Sandbox) -> None:
+    sb.inject("429", method="POST", times=None, retry_after=0)
+    with pytest.raises(Unavailable) as error:
+        _session(sb).request("POST", "/monitors", json_body={})
+    assert error.value.not_performed and error.value.status == 429

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mlpp_monitoring.dynamic import ProviderError
@@ -22,13 +24,29 @@ def test_each_variable_sets_its_field() -> None:
             "MLPP_HTTP_BACKOFF": "0.05",
             "MLPP_HTTP_BACKOFF_MAX": "0.2",
             "MLPP_HTTP_BUDGET": "20",
+            "MLPP_HTTP_CREATE_WAIT": "0",
             "MLPP_HTTP_UNRELATED": "x",
         }
     )
     assert policy == HttpPolicy(
-        connect_timeout=1.5, read_timeout=2.0, retries=0, backoff=0.05, backoff_max=0.2, budget=20
+        connect_timeout=1.5,
+        read_timeout=2.0,
+        retries=0,
+        backoff=0.05,
+        backoff_max=0.2,
+        budget=20,
+        create_wait=0,
     )
     assert set(POLICY_ENV.values()) <= set(HttpPolicy.__dataclass_fields__)
+
+
+def test_the_readme_table_lists_every_variable_with_its_default() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    defaults = HttpPolicy()
+    for var, field in POLICY_ENV.items():
+        value = getattr(defaults, field)
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        assert f"| `{var}` | {shown}" in readme, f"README's policy table lacks {var} ({shown})"
 
 
 @pytest.mark.parametrize(
@@ -38,6 +56,7 @@ def test_each_variable_sets_its_field() -> None:
         ("MLPP_HTTP_READ_TIMEOUT", "soon"),
         ("MLPP_HTTP_RETRIES", "2.5"),
         ("MLPP_HTTP_BUDGET", "-1"),
+        ("MLPP_HTTP_CREATE_WAIT", "-5"),
     ],
 )
 def test_a_bad_value_names_the_variable(var: str, raw: str) -> None:
