@@ -6,6 +6,10 @@ exists, marks what matches a declared resource (exact name + URL for monitors; e
 on the project's issue-stream detector for alerts) and prints the `adopt_id` lines to add.
 With them, `pulumi preview` shows what adoption would change on the live object, and the
 first `pulumi up` updates it in place instead of creating a second one.
+
+It also lists the account's alert contacts with their state, and which declared monitors
+use each: a contact whose address was never confirmed, that is paused or that is not
+notified on DOWN pages nobody (`pulumi preview` refuses it).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from mlpp_monitoring.sentry.api import SentryApi
 from mlpp_monitoring.settings import sentry_settings, uptimerobot_settings
 from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
+from mlpp_monitoring.uptimerobot.contacts import contact_states
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,46 @@ class Found:
     config_path: str | None
 
 
-def find_existing(stack: StackFile) -> list[Found]:
+@dataclass(frozen=True)
+class ContactFound:
+    """One alert contact of the UptimeRobot account, its state, and who declares it."""
+
+    value: str
+    type: str
+    state: str
+    problem: str | None
+    """Why it pages nobody on DOWN (and what to do); None when it can page."""
+    declared_by: tuple[str, ...]
+    """Keys of the declared monitors that name it."""
+
+
+def find_contacts(stack: StackFile, api: UptimeRobotApi) -> list[ContactFound]:
+    """The account's alert contacts, their state, and the declared monitors naming each."""
+    monitors = stack.monitoring().uptimerobot.monitors
+    return [
+        ContactFound(
+            value=state.value,
+            type=state.type or "?",
+            state=state.describe(),
+            problem=state.problem(),
+            declared_by=tuple(
+                key
+                for key, monitor in monitors.items()
+                if any(c.value == state.value for c in monitor.alert_contacts)
+            ),
+        )
+        for state in sorted(contact_states(api.alert_contacts()).values(), key=lambda s: s.value)
+    ]
+
+
+def find_existing(stack: StackFile, uptimerobot: UptimeRobotApi | None = None) -> list[Found]:
     """Every monitor of the account and every alert of the project, matched to the config."""
     config = stack.monitoring()
     lookup = stack.lookup()
     found: list[Found] = []
 
-    monitors = UptimeRobotApi(uptimerobot_settings(lookup)).list_monitors()
+    api = uptimerobot or UptimeRobotApi(uptimerobot_settings(lookup))
+    monitors = api.list_monitors()
     wanted = {(m.name, m.url): key for key, m in config.uptimerobot.monitors.items()}
     for monitor in monitors:
         name, url = (
@@ -82,6 +120,29 @@ def find_existing(stack: StackFile) -> list[Found]:
     return found
 
 
+def _print_contacts(contacts: list[ContactFound], console: Console) -> None:
+    table = Table(title="UptimeRobot alert contacts (who a DOWN pages)")
+    for column in ("contact", "type", "state", "pages on DOWN", "used by"):
+        table.add_column(column)
+    for contact in contacts:
+        table.add_row(
+            escape(contact.value),
+            escape(contact.type),
+            escape(contact.state),
+            "yes" if contact.problem is None else "NO",
+            ", ".join(contact.declared_by) or "-",
+        )
+    console.print(table)
+    for contact in contacts:
+        if contact.problem is not None and contact.declared_by:
+            console.print(
+                f"alert contact {escape(contact.value)} cannot page anyone: "
+                f"{escape(contact.problem)}",
+                soft_wrap=True,
+                highlight=False,
+            )
+
+
 def managed_ids(stack_name: str, project_dir: Path) -> set[str] | None:
     """Vendor ids this stack already manages (from its outputs), None if the state is
     out of reach (no engine, no backend or passphrase): then nothing is marked managed."""
@@ -108,7 +169,9 @@ def run_discover(stack_name: str, project_dir: Path, console: Console | None = N
     """Print the table and the adoption commands; exit code 0."""
     console = console or Console(width=100)
     stack = StackFile(stack_name, project_dir)
-    found = find_existing(stack)
+    uptimerobot = UptimeRobotApi(uptimerobot_settings(stack.lookup()))
+    found = find_existing(stack, uptimerobot)
+    contacts = find_contacts(stack, uptimerobot)
     managed = managed_ids(stack_name, project_dir)
     table = Table(title=f"Existing objects (stack {stack_name})")
     for column in ("vendor", "id", "name", "watches", "declared as"):
@@ -119,6 +182,7 @@ def run_discover(stack_name: str, project_dir: Path, console: Console | None = N
             declared = f"{declared} (managed)"
         table.add_row(item.vendor, item.id, escape(item.name), escape(item.where), declared)
     console.print(table)
+    _print_contacts(contacts, console)
     if managed is None:
         console.print("(the stack's state could not be read: objects it manages are not marked)")
     # An object this stack already manages needs no adoption.

@@ -3,10 +3,11 @@
 Calls per run (each one request; urllib3 retries inside a call are not extra calls):
 
 - UptimeRobot: 1 list of the account's monitors (one page of 200: a free account holds
-  50), then per declared monitor found: 2 (24 h uptime, 24 h response time), plus for a
-  monitor that is down: 1 (`GET /incidents/{lastIncidentId}`, which has the HTTP code),
-  or 2 when the monitor names no ongoing incident (`GET /incidents?monitor_id=` first).
-  At most 1 + 4 x declared monitors.
+  50), 1 list of the account's alert contacts when a declared monitor was found (who a
+  DOWN pages, and whether it can), then per declared monitor found: 2 (24 h uptime, 24 h
+  response time), plus for a monitor that is down: 1 (`GET /incidents/{lastIncidentId}`,
+  which has the HTTP code), or 2 when the monitor names no ongoing incident
+  (`GET /incidents?monitor_id=` first). At most 2 + 4 x declared monitors.
 - Sentry: 3: the project (its id and latest release), one page of issues (100, most
   frequent first), one page of the project's workflows (100).
 
@@ -67,6 +68,7 @@ from mlpp_monitoring.status_model import (
     ApiCalls,
     Availability,
     CauseKind,
+    ContactView,
     ExitCode,
     Finding,
     FrontErrors,
@@ -83,6 +85,7 @@ from mlpp_monitoring.status_model import (
     Verdict,
 )
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
+from mlpp_monitoring.uptimerobot.contacts import ContactState, contact_states
 
 STATUS_POLICY = HttpPolicy(
     connect_timeout=3.0,
@@ -98,6 +101,8 @@ STATUS_POLICY = HttpPolicy(
 WINDOW = "24h"
 WINDOW_SECONDS = 86_400
 UPTIMEROBOT_CALLS_PER_MONITOR = 4
+UPTIMEROBOT_CALLS_PER_RUN = 2
+"""The monitor list and the alert contacts."""
 SENTRY_CALLS = 3
 
 Clock = Callable[[], float]
@@ -253,8 +258,52 @@ def _current_incident(api: UptimeRobotApi, live: Mapping[str, Any]) -> IncidentV
     )
 
 
+def _contact_views(
+    live: Mapping[str, Any], contacts: Mapping[int, ContactState] | None
+) -> list[ContactView]:
+    """The monitor's assigned contacts and their state (None: the contacts were unread)."""
+    views: list[ContactView] = []
+    for assigned in live.get("assignedAlertContacts") or []:
+        id_ = _int(assigned.get("alertContactId"))
+        state = None if contacts is None or id_ is None else contacts.get(id_)
+        if state is None:
+            views.append(
+                ContactView(value=f"id:{id_}", status=None, notifies_on=None, can_page=None)
+            )
+            continue
+        views.append(
+            ContactView(
+                value=state.value,
+                status=state.status,
+                notifies_on=state.notifies_on,
+                can_page=state.can_page,
+            )
+        )
+    return sorted(views, key=lambda v: v.value)
+
+
+def contact_advice(contact: ContactView) -> str:
+    """Why a contact pages nobody, and what to do, in the runbook's language."""
+    if contact.status == "NotActivated":
+        return (
+            "adresse jamais confirmée : ouvrir l'e-mail de confirmation envoyé par "
+            "UptimeRobot (ou le renvoyer depuis Alert Contacts)"
+        )
+    if contact.status == "Paused":
+        return "contact en pause : le réactiver dans UptimeRobot > Alert Contacts"
+    return (
+        f"ne prévient pas quand le site tombe (notifications : {contact.notifies_on}) : "
+        "choisir DOWN (ou DOWN et UP) dans UptimeRobot > Alert Contacts"
+    )
+
+
 def _monitor_view(
-    api: UptimeRobotApi, key: str, config: MonitorConfig, live: Mapping[str, Any], now: float
+    api: UptimeRobotApi,
+    key: str,
+    config: MonitorConfig,
+    live: Mapping[str, Any],
+    now: float,
+    contacts: Mapping[int, ContactState] | None,
 ) -> MonitorView:
     vendor_status = str(live.get("status") or "")
     state: MonitorState = _STATES.get(vendor_status, "unknown")
@@ -293,6 +342,7 @@ def _monitor_view(
         uptime_24h=uptime,
         response_time_ms=response_ms,
         incident=incident,
+        alert_contacts=_contact_views(live, contacts),
         note=note,
     )
 
@@ -313,6 +363,7 @@ def _unknown_monitor(
         uptime_24h=None,
         response_time_ms=None,
         incident=None,
+        alert_contacts=[],
         note=note,
     )
 
@@ -339,6 +390,13 @@ def collect_availability(
         (html.unescape(str(m.get("friendlyName"))), html.unescape(str(m.get("url")))): m
         for m in live
     }
+    contacts: dict[int, ContactState] | None = None
+    contacts_note: str | None = None
+    if any((m.name, m.url) in index for m in monitors.values()):
+        try:
+            contacts = {c.id: c for c in contact_states(api.alert_contacts()).values()}
+        except ApiError as error:
+            contacts_note = f"contacts d'alerte illisibles : {error}"
     views: list[MonitorView] = []
     for key, config in monitors.items():
         found = index.get((config.name, config.url))
@@ -350,7 +408,11 @@ def collect_availability(
                 _unknown_monitor(key, config, "not_found", note + " : `pulumi up` le crée")
             )
             continue
-        views.append(_monitor_view(api, key, config, found, now))
+        view = _monitor_view(api, key, config, found, now, contacts)
+        if contacts_note:
+            note = "; ".join(n for n in (view.note, contacts_note) if n)
+            view = view.model_copy(update={"note": note})
+        views.append(view)
     return Availability(checked=True, problem=None, monitors=views)
 
 
@@ -579,6 +641,22 @@ def classify(availability: Availability, errors: FrontErrors) -> list[Finding]:
                     procedure=None,
                 )
             )
+        for contact in monitor.alert_contacts:
+            if contact.can_page is False:
+                findings.append(
+                    Finding(
+                        kind="contact_cannot_page",
+                        category="technical",
+                        severity="non_blocking",
+                        level=0,
+                        subject=f"contact d'alerte {contact.value} de {monitor.name}",
+                        detail=f"un DOWN ne prévient personne par ce contact : "
+                        f"{contact_advice(contact)}",
+                        since=None,
+                        owner=monitor.owner,
+                        procedure=None,
+                    )
+                )
     if not errors.checked and errors.problem is not None:
         findings.append(_check_failed(1, "Sentry", errors.problem))
     for issue in errors.issues:
@@ -686,6 +764,8 @@ def headline_of(verdict: Verdict, findings: list[Finding], problem: Problem | No
     if verdict == "unknown":
         return "Impossible de conclure : une vérification n'a pas abouti"
     if verdict == "attention":
+        if kinds == {"contact_cannot_page"}:
+            return "PROD UP ; mais un contact d'alerte ne prévient personne"
         return "PROD UP ; erreurs non bloquantes à trier"
     return "PROD UP ; rien à signaler"
 
@@ -798,7 +878,8 @@ def build_report(
             uptimerobot=ur_calls,
             sentry=sentry_calls,
             total=ur_calls + sentry_calls,
-            uptimerobot_max=1 + UPTIMEROBOT_CALLS_PER_MONITOR * len(config.uptimerobot.monitors),
+            uptimerobot_max=UPTIMEROBOT_CALLS_PER_RUN
+            + UPTIMEROBOT_CALLS_PER_MONITOR * len(config.uptimerobot.monitors),
             sentry_max=SENTRY_CALLS,
         ),
         elapsed_seconds=round(time.monotonic() - started, 3),

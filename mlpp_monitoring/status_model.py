@@ -37,6 +37,7 @@ FindingKind = Literal[
     "non_blocking_error",
     "not_watching",
     "alert_not_active",
+    "contact_cannot_page",
     "check_failed",
 ]
 Category = Literal["technical", "business"]
@@ -70,6 +71,19 @@ class IncidentView(_Model):
     """The HTTP status the check received, when there was one."""
 
 
+class ContactView(_Model):
+    """An alert contact of a declared monitor: who a DOWN pages, and whether it can."""
+
+    value: str
+    """The contact's address (or `id:N` when the account no longer has it)."""
+    status: str | None
+    """UptimeRobot's word: Active, Paused, NotActivated (address never confirmed), ..."""
+    notifies_on: str | None
+    """UptimeRobot's word: UpAndDown, Down, Up, None."""
+    can_page: bool | None
+    """False when a DOWN reaches nobody through it; null when it could not be read."""
+
+
 class MonitorView(_Model):
     """One declared UptimeRobot monitor, as the account shows it now."""
 
@@ -90,6 +104,8 @@ class MonitorView(_Model):
     response_time_ms: float | None
     """Average over the last 24 hours."""
     incident: IncidentView | None
+    alert_contacts: list[ContactView]
+    """Who a DOWN pages (the monitor's assigned alert contacts), with their state."""
     note: str | None
 
 

@@ -22,6 +22,7 @@ from mlpp_monitoring.procedures import CRITICAL_FLOWS, NOT_MONITORED, TWO_MINUTE
 from mlpp_monitoring.status_collect import describe_incident, duration_fr, parse_time
 from mlpp_monitoring.status_model import (
     AlertView,
+    ContactView,
     Finding,
     IssueView,
     MonitorView,
@@ -48,6 +49,18 @@ _VERDICT_STYLES = {
     "unknown": "bold black on yellow",
 }
 _TRENDS = {"new": "nouvelle", "spiking": "en pic", "regressed": "régression"}
+_CONTACT_STATUS = {
+    "Active": "actif",
+    "Paused": "en pause",
+    "NotActivated": "adresse jamais confirmée",
+    "ToMigrate": "à migrer",
+}
+_CONTACT_NOTIFIES = {
+    "UpAndDown": "prévient sur DOWN et UP",
+    "Down": "prévient sur DOWN",
+    "Up": "prévient sur UP seulement",
+    "None": "ne prévient jamais",
+}
 _SEVERITIES = {"blocking": "bloquant", "unknown": "à vérifier", "non_blocking": "non bloquant"}
 _CATEGORIES = {"technical": "Technique", "business": "Métier"}
 
@@ -138,6 +151,31 @@ def _monitor_table(monitors: list[MonitorView]) -> Table:
             Text(monitor.owner),
         )
     return table
+
+
+def _contact_text(contact: ContactView) -> Text:
+    if contact.can_page is None:
+        return Text(f"{contact.value} (état illisible)", style="yellow")
+    words = [_CONTACT_STATUS.get(contact.status or "", contact.status or "état inconnu")]
+    if contact.status not in ("NotActivated", "Paused"):  # else it notifies nobody anyway
+        words.append(_CONTACT_NOTIFIES.get(contact.notifies_on or "", contact.notifies_on or "?"))
+    text = Text(f"{contact.value} ({', '.join(words)})")
+    if not contact.can_page:
+        text.append(" : NE PRÉVIENT PERSONNE", style="bold red")
+    return text
+
+
+def _contacts(monitors: list[MonitorView], console: Console) -> None:
+    """Who a DOWN pages, per monitor (the runbook's checkpoint A2)."""
+    for monitor in monitors:
+        if not monitor.alert_contacts:
+            continue
+        line = Text(f"{monitor.name} alerte : " if len(monitors) > 1 else "Alerte : ")
+        for number, contact in enumerate(monitor.alert_contacts):
+            if number:
+                line.append(" ; ")
+            line.append_text(_contact_text(contact))
+        console.print(_at(2, line))
 
 
 def _unanswered(console: Console, vendor: str, problem: Problem | None) -> None:
@@ -304,6 +342,7 @@ def render(report: StatusReport, console: Console) -> None:
     _section(console, f"1. {up} (UptimeRobot, niveau 0)")
     if report.availability.monitors:
         console.print(_at(2, _monitor_table(report.availability.monitors)))
+        _contacts(report.availability.monitors, console)
     else:
         console.print(_at(2, "Aucun moniteur lu.", style="yellow"))
     _section(console, f"2. {why} {since}")

@@ -20,6 +20,7 @@ from types import FrameType
 
 from .sentry import KEY_CASES
 from .server import Sandbox, SandboxOptions, is_loopback
+from .uptimerobot import CONTACT_STATES
 
 DEFAULT_PORT = 8787
 
@@ -73,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="a created monitor shows in GET /monitors and GET /monitors/{id} only after "
         "this delay (default %(default)s)",
+    )
+    parser.add_argument(
+        "--uptimerobot-contact-state",
+        default=defaults.uptimerobot_contact_state,
+        choices=tuple(CONTACT_STATES),
+        help="the alert contact's state: not-activated (e-mail never confirmed), paused and "
+        "up-only (notifies on UP only) page nobody when a monitor goes down "
+        "(default %(default)s)",
     )
     parser.add_argument("--sentry-org", default=defaults.sentry_org)
     parser.add_argument("--sentry-project", default=defaults.sentry_project)
@@ -135,6 +144,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         uptimerobot_contact=args.uptimerobot_contact,
         uptimerobot_plan=args.uptimerobot_plan,
         uptimerobot_list_lag=args.uptimerobot_list_lag,
+        uptimerobot_contact_state=args.uptimerobot_contact_state,
         sentry_org=args.sentry_org,
         sentry_project=args.sentry_project,
         sentry_environments=environments,

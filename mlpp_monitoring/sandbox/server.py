@@ -79,6 +79,9 @@ class SandboxOptions:
     """free (300 s minimum, contact threshold/recurrence 0), solo, team (60 s), enterprise."""
     uptimerobot_list_lag: float = 0.0
     """Seconds before a created monitor shows in GET /monitors and GET /monitors/{id}."""
+    uptimerobot_contact_state: str = "active"
+    """The account's contact: active, not-activated (address never confirmed), paused, or
+    up-only (notifies on UP only): the last three page nobody when a monitor goes down."""
     sentry_org: str = "mlpp"
     sentry_project: str = "mlpp-web"
     sentry_environments: tuple[str, ...] = ("production",)
@@ -138,6 +141,7 @@ class Sandbox:
             monitor_limit=self.options.uptimerobot_monitor_limit,
             plan=self.options.uptimerobot_plan,
             list_lag=self.options.uptimerobot_list_lag,
+            contact_state=self.options.uptimerobot_contact_state,
         )
         self.sentry = SentryState(
             org_slug=self.options.sentry_org,
@@ -153,6 +157,7 @@ class Sandbox:
             # The accounts are kept across runs; how the server behaves is this run's choice.
             self.sentry.key_case = self.options.sentry_key_case
             self.uptimerobot.list_lag = self.options.uptimerobot_list_lag
+            self.uptimerobot.set_contact_state(self.options.uptimerobot_contact_state)
         self._uptimerobot_api = UptimeRobotApi(self.uptimerobot, self.options.uptimerobot_key)
         self._sentry_api = SentryApi(
             self.sentry, self.options.sentry_token, self.options.sentry_token_scopes

@@ -70,6 +70,14 @@ from .wire import (
 )
 
 FREE_PLAN_MIN_INTERVAL = 300
+CONTACT_STATES = {
+    "active": ("Active", "UpAndDown"),
+    "not-activated": ("NotActivated", "UpAndDown"),
+    "paused": ("Paused", "UpAndDown"),
+    "up-only": ("Active", "Up"),
+}
+"""The seeded contact's (status, enableNotificationsFor) per `contact_state`: the words
+UptimeRobot's Terraform provider reads (docs/vendors/uptimerobot.md)."""
 # Shortest interval per plan (seconds); only the free plan refuses contact threshold/recurrence.
 PLAN_MIN_INTERVAL = {"free": FREE_PLAN_MIN_INTERVAL, "solo": 60, "team": 60, "enterprise": 30}
 FREE_PLAN_MONITOR_LIMIT = 50
@@ -285,7 +293,11 @@ class _Checker:
 
 @dataclass
 class AlertContact:
-    """An alert contact of the account (the sandbox has one e-mail contact)."""
+    """An alert contact of the account (the sandbox has one e-mail contact).
+
+    `status` (Active, Paused, NotActivated) and `enable_notifications_for` (UpAndDown,
+    Down, Up, None) are the two fields that decide whether it pages anyone on DOWN.
+    """
 
     id: int
     value: str
@@ -437,12 +449,18 @@ class UptimeRobotState:
         monitor_limit: int = FREE_PLAN_MONITOR_LIMIT,
         plan: str = "free",
         list_lag: float = 0.0,
+        contact_state: str = "active",
     ) -> None:
         if plan not in PLAN_MIN_INTERVAL:
             raise ValueError(f"unknown plan {plan!r}: one of {', '.join(PLAN_MIN_INTERVAL)}")
         if list_lag < 0:
             raise ValueError("list_lag must not be negative")
+        if contact_state not in CONTACT_STATES:
+            raise ValueError(
+                f"unknown contact state {contact_state!r}: one of {', '.join(CONTACT_STATES)}"
+            )
         self.list_lag = list_lag
+        self.contact_state = contact_state
         self.contact_email = contact_email
         self.monitor_limit = monitor_limit
         self.plan = plan
@@ -463,6 +481,7 @@ class UptimeRobotState:
         self._contact_ids = itertools.count(8_700_001)
         self.alert_contacts: dict[int, AlertContact] = {}
         self.add_alert_contact(self.contact_email)
+        self.set_contact_state(self.contact_state)
 
     def now(self) -> float:
         """The sandbox clock."""
@@ -786,6 +805,14 @@ class UptimeRobotState:
         return tag
 
     # -- scenario helpers -------------------------------------------------
+
+    def set_contact_state(self, state: str) -> None:
+        """Put the seeded contact in one of `CONTACT_STATES` (e.g. never confirmed)."""
+        status, notifies = CONTACT_STATES[state]
+        self.contact_state = state
+        for contact in self.alert_contacts.values():
+            if contact.value == self.contact_email:
+                contact.status, contact.enable_notifications_for = status, notifies
 
     def add_alert_contact(self, value: str, *, contact_type: str = "Email") -> AlertContact:
         """Add an alert contact to the account (the seed has only the e-mail one)."""

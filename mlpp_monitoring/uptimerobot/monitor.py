@@ -20,6 +20,7 @@ from mlpp_monitoring.dynamic import ADOPT_KEY, ObjectKind, ProviderError, SpecPr
 from mlpp_monitoring.http import HttpPolicy
 from mlpp_monitoring.settings import ConfigLookup, uptimerobot_settings
 from mlpp_monitoring.uptimerobot.api import Monitor, UptimeRobotApi
+from mlpp_monitoring.uptimerobot.contacts import contact_states
 
 
 class ContactSpec(BaseModel):
@@ -169,26 +170,38 @@ class MonitorKind(ObjectKind[MonitorSpec]):
         self.api = api
 
     def _contact_ids(self, spec: MonitorSpec) -> dict[str, int]:
-        by_value = {str(c.get("value")): int(c["id"]) for c in self.api.alert_contacts()}
-        missing = [c.value for c in spec.alert_contacts if c.value not in by_value]
+        """The declared contacts' ids; raises naming a contact that is not the account's
+        or that cannot page anyone (never confirmed, paused, not notified on DOWN)."""
+        states = contact_states(self.api.alert_contacts())
+        missing = [c.value for c in spec.alert_contacts if c.value not in states]
         if missing:
-            known = ", ".join(sorted(by_value)) or "none"
+            known = ", ".join(sorted(states)) or "none"
             raise ProviderError(
                 f"alert contact {', '.join(missing)} is not an alert contact of this "
                 f"UptimeRobot account (it has: {known}); add it in UptimeRobot first "
                 "or fix alert_contacts in the stack config",
                 field="alert_contacts",
             )
-        return by_value
+        silent = [
+            f"alert contact {c.value} cannot page anyone: {states[c.value].problem()}"
+            for c in spec.alert_contacts
+            if not states[c.value].can_page
+        ]
+        if silent:
+            raise ProviderError(
+                "; ".join(silent) + " (nothing was created or changed)", field="alert_contacts"
+            )
+        return {value: state.id for value, state in states.items()}
 
     def _spec_of(self, monitor: Monitor) -> MonitorSpec:
         values = {int(c["id"]): str(c.get("value")) for c in self.api.alert_contacts()}
         return from_api(monitor, values)
 
     def prepare(self, spec: MonitorSpec, old: MonitorSpec | None) -> None:
-        """Resolve the alert contacts now, so a preview names an unknown one."""
-        if old is None or old.alert_contacts != spec.alert_contacts:
-            self._contact_ids(spec)
+        """Resolve the alert contacts now, so a preview names one that is unknown or cannot
+        page anyone: create and update refuse the same contacts (called only when the
+        monitor will be written; one call per operation, the contacts are read once)."""
+        self._contact_ids(spec)
 
     def create(self, spec: MonitorSpec) -> tuple[str, MonitorSpec]:
         """Create the monitor (then pause it if declared paused)."""

@@ -256,6 +256,28 @@ class Project:
             )
         return result
 
+    def mlpp(
+        self, command: str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """`mlpp-monitoring COMMAND --stack <stack> --cwd <project> ARGS`, as a user runs it."""
+        return subprocess.run(
+            [
+                str(REPO / ".venv" / "bin" / "mlpp-monitoring"),
+                command,
+                "--stack",
+                self.stack_name,
+                "--cwd",
+                str(self.dir),
+                *args,
+            ],
+            env=env or self.env,
+            text=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+
     def stack(self) -> auto.Stack:
         """The sandbox stack through the Automation API, with the same CLI and env."""
         workspace = auto.LocalWorkspace(

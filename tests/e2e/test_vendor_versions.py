@@ -31,3 +31,27 @@ def test_up_against_an_older_camel_only_sentry_converges(tmp_path: Path) -> None
         assert [w["detectorIds"] for w in sandbox.workflows()] == [[detector], [detector]]
         refreshed = project.pulumi("preview", "--refresh", "--expect-no-changes")
         assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
+
+
+def test_preview_refuses_a_contact_that_never_confirmed_its_address(tmp_path: Path) -> None:
+    # The account's contact exists but its e-mail was never confirmed: a monitor using it
+    # would page nobody. Preview says so, names the contact, and nothing is created.
+    args = ("--uptimerobot-contact-state", "not-activated")
+    with running_sandbox(tmp_path / "sandbox", *args) as sandbox:
+        project = Project.create(tmp_path / "project", sandbox)
+        preview = project.pulumi("preview")
+        output = preview.stdout + preview.stderr
+        assert preview.returncode != 0, output
+        assert "alert contact ops@monaluxe.app cannot page anyone" in output
+        assert "never confirmed" in output and "confirmation e-mail" in output
+        assert "Traceback" not in output
+        up = project.pulumi("up", "--yes")  # its own preview fails the same way first
+        assert up.returncode != 0
+        assert sandbox.monitors() == [] and sandbox.workflows() == []
+        assert [e for e in sandbox.journal() if e["method"] != "GET"] == []
+        # discover shows the contact's state and what to do.
+        found = project.mlpp("discover")
+        assert found.returncode == 0, found.stdout + found.stderr
+        row = next(line for line in found.stdout.splitlines() if "ops@monaluxe.app" in line)
+        assert "NotActivated" in row and "NO" in row and "monaluxe-app" in row
+        assert "alert contact ops@monaluxe.app cannot page anyone" in found.stdout

@@ -104,6 +104,45 @@ def test_unknown_alert_contact_is_named_with_the_account_contacts(
     assert live_monitors(sb) == []
 
 
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("not-activated", ["never confirmed", "confirmation e-mail"]),
+        ("paused", ["paused", "activate it again"]),
+        ("up-only", ["not set to notify when a monitor goes down", "notify on Down"]),
+    ],
+)
+def test_a_contact_that_cannot_page_is_refused_and_nothing_is_made(
+    start_sandbox: Callable[..., Sandbox], state: str, words: list[str]
+) -> None:
+    sb = start_sandbox(uptimerobot_contact_state=state)
+    monitors = configured(UptimeMonitorProvider, stack_config(sb))
+    (failure,) = monitors.check({}, declared_monitor()).failures
+    assert failure.property == "alert_contacts"
+    assert "alert contact ops@monaluxe.app cannot page anyone" in failure.reason
+    assert all(word in failure.reason for word in words), failure.reason
+    with pytest.raises(ProviderError) as error:
+        monitors.create(declared_monitor())
+    assert "ops@monaluxe.app" in str(error.value)
+    assert sb.calls("POST") == 0 and live_monitors(sb) == []
+
+
+def test_a_contact_paused_after_the_deploy_stops_the_next_change(
+    sb: Sandbox, monitors: UptimeMonitorProvider
+) -> None:
+    created = monitors.create(monitors.check({}, declared_monitor()).inputs)
+    with sb.lock:
+        sb.uptimerobot.set_contact_state("paused")
+    fresh = configured(UptimeMonitorProvider, stack_config(sb))
+    changed = declared_monitor(interval=600)
+    (failure,) = fresh.check(created.outs, changed).failures
+    assert "paused" in failure.reason
+    # A preview with nothing to change still makes no call (status shows the contact).
+    before = len(sb.journal)
+    assert fresh.check(created.outs, declared_monitor()).failures == []
+    assert len(sb.journal) == before
+
+
 def _assert_environment_message(message: str) -> None:
     assert "'production' does not exist yet" in message
     assert "APP_ENV=production" in message

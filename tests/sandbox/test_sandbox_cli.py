@@ -139,6 +139,11 @@ def test_vendor_behaviour_flags() -> None:
     with pytest.raises(SystemExit):
         parse(["--sentry-key-case", "snake-only"])
     assert options_from_args(parse(["--uptimerobot-list-lag", "2.5"])).uptimerobot_list_lag == 2.5
+    assert options_from_args(parse([])).uptimerobot_contact_state == "active"
+    paused = options_from_args(parse(["--uptimerobot-contact-state", "paused"]))
+    assert paused.uptimerobot_contact_state == "paused"
+    with pytest.raises(SystemExit):
+        parse(["--uptimerobot-contact-state", "asleep"])
     assert options_from_args(parse([])).sentry_token_scopes is None
     scoped = options_from_args(parse(["--sentry-token-scopes", "project:read, alerts:read"]))
     assert scoped.sentry_token_scopes == ("project:read", "alerts:read")

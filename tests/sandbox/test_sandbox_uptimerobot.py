@@ -55,6 +55,26 @@ class TestAccount:
         assert contacts[0]["value"] == "ops@monaluxe.app"
         assert isinstance(contacts[0]["id"], int)
 
+    @pytest.mark.parametrize(
+        ("state", "status", "notifies"),
+        [
+            ("active", "Active", "UpAndDown"),
+            ("not-activated", "NotActivated", "UpAndDown"),
+            ("paused", "Paused", "UpAndDown"),
+            ("up-only", "Active", "Up"),
+        ],
+    )
+    def test_the_contact_state_is_in_the_fields_the_spec_documents(
+        self, clock: FakeClock, state: str, status: str, notifies: str
+    ) -> None:
+        with Sandbox(SandboxOptions(clock=clock, uptimerobot_contact_state=state)) as sb:
+            ur = Client(sb.urls["uptimerobot"], "sandbox-uptimerobot-key")
+            (contact,) = ur.get("/user/alert-contacts").json()
+            sb.reset()  # a reset keeps the chosen state
+            (again,) = ur.get("/user/alert-contacts").json()
+        assert (contact["status"], contact["enableNotificationsFor"]) == (status, notifies)
+        assert again == contact
+
     def test_monitors_count_follows_creates(self, ur: Client, contact_id: int) -> None:
         ur.post("/monitors", json=http_monitor(contact_id))
         assert ur.get("/user/me").json()["monitorsCount"] == 1

@@ -111,7 +111,7 @@ def test_the_ongoing_incident_is_found_when_it_is_not_the_last_one(
     incident = run.document["availability"]["monitors"][0]["incident"]
     assert (incident["id"], incident["http_code"]) == (ongoing.id, 502)
     # The bound is reached, not passed: list, 2 stats, incident list, incident detail.
-    assert run.uptimerobot_calls == 5 == run.document["api_calls"]["uptimerobot_max"]
+    assert run.uptimerobot_calls == 6 == run.document["api_calls"]["uptimerobot_max"]
 
 
 def test_down_without_any_ongoing_incident_still_says_down(
@@ -124,7 +124,7 @@ def test_down_without_any_ongoing_incident_still_says_down(
     monitor = run.document["availability"]["monitors"][0]
     assert monitor["incident"] is None
     assert monitor["note"] == "aucun incident en cours enregistré par UptimeRobot"
-    assert run.uptimerobot_calls == 4
+    assert run.uptimerobot_calls == 5
 
 
 def test_failed_statistics_do_not_hide_the_outage(sandbox: Sandbox, status: StatusRunner) -> None:
@@ -307,3 +307,34 @@ def test_a_token_without_event_read_says_status_needs_it(
     assert "GET /organizations/mlpp/issues/ answered HTTP 403" in problem["message"]
     assert "this call needs: event:read" in problem["message"]
     assert sandbox.options.sentry_token not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("not-activated", "adresse jamais confirmée"),
+        ("paused", "contact en pause"),
+        ("up-only", "ne prévient pas quand le site tombe (notifications : Up)"),
+    ],
+)
+def test_a_contact_that_pages_nobody_is_shown_and_is_a_finding(
+    sandbox: Sandbox, status: StatusRunner, state: str, words: str
+) -> None:
+    scenarios.all_up(sandbox)
+    with sandbox.lock:
+        sandbox.uptimerobot.set_contact_state(state)
+    run = status(as_json=True)
+    assert run.code == 0  # the site is up: someone must still fix who gets paged
+    document = run.document
+    assert document["headline"] == "PROD UP ; mais un contact d'alerte ne prévient personne"
+    (contact,) = document["availability"]["monitors"][0]["alert_contacts"]
+    assert (contact["value"], contact["can_page"]) == ("ops@monaluxe.app", False)
+    (finding,) = document["findings"]
+    assert (finding["kind"], finding["severity"], finding["owner"]) == (
+        "contact_cannot_page",
+        "non_blocking",
+        "on-call",
+    )
+    assert words in finding["detail"]
+    human = status().output
+    assert "Alerte : ops@monaluxe.app (" in human and "NE PRÉVIENT PERSONNE" in human

@@ -88,6 +88,14 @@ def _up_monitor() -> dict[str, Any]:
         "uptime_24h": 100.0,
         "response_time_ms": 412.0,
         "incident": None,
+        "alert_contacts": [
+            {
+                "value": "ops@monaluxe.app",
+                "status": "Active",
+                "notifies_on": "UpAndDown",
+                "can_page": True,
+            }
+        ],
         "note": None,
     }
 
@@ -113,7 +121,7 @@ def test_all_up_and_quiet_exits_0_with_a_plain_answer(
     # Business incidents are said to be unmonitored, never silently fine.
     assert f"Métier (niveau 2) : {NOT_MONITORED}" in out
     assert "Personne : rien n'est à traiter." in out
-    assert (run.uptimerobot_calls, run.sentry_calls) == (3, 3)
+    assert (run.uptimerobot_calls, run.sentry_calls) == (4, 3)
 
 
 def test_all_up_and_quiet_json(sandbox: Sandbox, status: StatusRunner) -> None:
@@ -148,14 +156,14 @@ def test_all_up_and_quiet_json(sandbox: Sandbox, status: StatusRunner) -> None:
         "findings": [],
         "not_monitored": NOT_MONITORED_JSON,
         "api_calls": {
-            "uptimerobot": 3,
+            "uptimerobot": 4,
             "sentry": 3,
-            "total": 6,
-            "uptimerobot_max": 5,
+            "total": 7,
+            "uptimerobot_max": 6,
             "sentry_max": 3,
         },
     }
-    assert (run.uptimerobot_calls, run.sentry_calls) == (3, 3)
+    assert (run.uptimerobot_calls, run.sentry_calls) == (4, 3)
 
 
 # -- 2. site down for 12 minutes with HTTP 503 ----------------------------------------------
@@ -177,8 +185,9 @@ def test_site_down_exits_1_and_says_why_since_when_and_who(
     assert f"on-call suit la procédure du runbook : {UPTIMEROBOT_DOWN.title}" in out
     for number, step in enumerate(UPTIMEROBOT_DOWN.steps, 1):
         assert f"{number}. {step.text}"[:60] in out
-    assert "7 appels API (UptimeRobot 4, Sentry 3)" in out
-    assert (run.uptimerobot_calls, run.sentry_calls) == (4, 3)
+    assert "8 appels API (UptimeRobot 5, Sentry 3)" in out
+    assert "Alerte : ops@monaluxe.app (actif, prévient sur DOWN et UP)" in out
+    assert (run.uptimerobot_calls, run.sentry_calls) == (5, 3)
 
 
 def test_site_down_json(sandbox: Sandbox, status: StatusRunner) -> None:
@@ -250,10 +259,10 @@ def test_site_down_json(sandbox: Sandbox, status: StatusRunner) -> None:
         ],
         "not_monitored": NOT_MONITORED_JSON,
         "api_calls": {
-            "uptimerobot": 4,
+            "uptimerobot": 5,
             "sentry": 3,
-            "total": 7,
-            "uptimerobot_max": 5,
+            "total": 8,
+            "uptimerobot_max": 6,
             "sentry_max": 3,
         },
     }
@@ -284,7 +293,7 @@ def test_login_spike_exits_1_and_classifies_the_error_as_blocking(
     assert "déclenchée il y a 4 min (2027-01-15 07:56 UTC) · owner on-call" in out
     assert f"on-call suit la procédure du runbook : {SENTRY_ISSUE.title}" in out
     assert "- Erreur bloquante (login, dashboard, réception, sortie)" in out
-    assert (run.uptimerobot_calls, run.sentry_calls) == (3, 3)
+    assert (run.uptimerobot_calls, run.sentry_calls) == (4, 3)
 
 
 def test_login_spike_json(sandbox: Sandbox, status: StatusRunner) -> None:
@@ -346,10 +355,10 @@ def test_login_spike_json(sandbox: Sandbox, status: StatusRunner) -> None:
     assert document["findings"][0]["procedure"]["steps"] == ISSUE_STEPS
     assert document["not_monitored"] == NOT_MONITORED_JSON
     assert document["api_calls"] == {
-        "uptimerobot": 3,
+        "uptimerobot": 4,
         "sentry": 3,
-        "total": 6,
-        "uptimerobot_max": 5,
+        "total": 7,
+        "uptimerobot_max": 6,
         "sentry_max": 3,
     }
 
@@ -414,7 +423,7 @@ def test_rejected_credentials_json(
         "uptimerobot": 1,
         "sentry": 1,
         "total": 2,
-        "uptimerobot_max": 5,
+        "uptimerobot_max": 6,
         "sentry_max": 3,
     }
 
