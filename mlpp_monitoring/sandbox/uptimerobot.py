@@ -18,8 +18,13 @@ Behaviour mimicked on purpose (each one a trap a client must handle):
   0, no custom fields; the monitor limit of the account is enforced.
 - Unknown properties are refused ("property x should not exist"), as a
   NestJS ValidationPipe with ``forbidNonWhitelisted`` does [inferred].
+- Create and update bodies are each checked against their own schema: the
+  create DTOs take ``keywordCaseType`` as ``CaseSensitive``/``CaseInsensitive``,
+  ``UpdateMonitorDto`` as 0/1 (0 = case-sensitive); each refuses the other form.
+  (UptimeRobot's Terraform provider sends 0/1 on create too, so the live create
+  evidently accepts numbers: the sandbox holds clients to the documents.)
 - Read-back differences: ``tagNames`` come back as ``tags`` objects,
-  ``keywordCaseType`` as 0/1 (create accepts the names and the numbers),
+  ``keywordCaseType`` as 0/1,
   ``keywordValue`` trimmed, ``responseTimeThreshold`` always 0,
   ``assignedAlertContacts`` in a random (seeded) order, ``customHttpHeaders``
   keys lower-cased, and ``friendlyName``/``url`` HTML-escaped (``&``, ``<``,
@@ -515,6 +520,7 @@ class UptimeRobotState:
         for key in CREATE_REQUIRED[monitor_type]:
             if key not in body or body[key] is None:
                 checker.fail(f"{key} should not be empty")
+        checker.enum("keywordCaseType", KEYWORD_CASE_NAMES)  # CreateKeywordMonitorDto
         self._check_fields(checker, monitor_type)
         if checker.messages:
             raise ValidationFailed(checker.messages)
@@ -547,6 +553,7 @@ class UptimeRobotState:
         for key in sorted(set(body) - UPDATE_FIELDS):
             checker.fail(f"property {key} should not exist")
         checker.enum("type", MONITOR_TYPES)
+        checker.enum("keywordCaseType", KEYWORD_CASE_NAMES.values())  # UpdateMonitorDto: 0/1
         monitor = self.get_monitor(monitor_id)
         self._check_fields(checker, monitor.type)
         if checker.messages:
@@ -603,7 +610,6 @@ class UptimeRobotState:
         checker.enum("authType", AUTH_TYPES)
         checker.enum("postValueType", POST_VALUE_TYPES)
         checker.enum("keywordType", KEYWORD_TYPES)
-        checker.enum("keywordCaseType", [*KEYWORD_CASE_NAMES, 0, 1])
         checker.enum("regionalData", REGIONS)
         checker.string("httpUsername", max_length=255)
         checker.string("httpPassword", max_length=255)

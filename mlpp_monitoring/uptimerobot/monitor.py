@@ -4,16 +4,21 @@ The spec is the normalized desired state. `from_api` is the one normalizer: it t
 monitor the API returns into a spec, undoing every read-back quirk that would otherwise
 show as a perpetual diff (HTML-escaped names, tags as objects, alert contacts by id and
 in any order, keywordCaseType as 0/1).
+
+`to_api` writes each operation's body as its own schema says: the create schema
+(`CreateKeywordMonitorDto`) takes `keywordCaseType` as the word `CaseSensitive` /
+`CaseInsensitive`, the update schema (`UpdateMonitorDto`) as the number 0 / 1
+(0 = case-sensitive, as UptimeRobot's Terraform provider reads it; docs/vendors/uptimerobot.md).
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pulumi
 from pulumi.dynamic import Resource
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mlpp_monitoring.config import MonitorConfig
 from mlpp_monitoring.dynamic import ADOPT_KEY, ObjectKind, ProviderError, SpecProvider
@@ -21,6 +26,11 @@ from mlpp_monitoring.http import HttpPolicy
 from mlpp_monitoring.settings import ConfigLookup, uptimerobot_settings
 from mlpp_monitoring.uptimerobot.api import Monitor, UptimeRobotApi
 from mlpp_monitoring.uptimerobot.contacts import contact_states
+
+KEYWORD_MISSING = "ALERT_NOT_EXISTS"
+CASE_INSENSITIVE = "CaseInsensitive"
+KEYWORD_CASE_NUMBERS = {"CaseSensitive": 0, "CaseInsensitive": 1}
+"""keywordCaseType as the update schema and the read-back give it."""
 
 
 class ContactSpec(BaseModel):
@@ -52,6 +62,10 @@ class MonitorSpec(BaseModel):
     ssl_expiration_reminder: bool = False
     domain_expiration_reminder: bool = False
     keyword: str | None = None
+    keyword_type: str | None = None
+    """KEYWORD monitors: ALERT_EXISTS or ALERT_NOT_EXISTS (this project: alert when missing)."""
+    keyword_case_type: str | None = None
+    """KEYWORD monitors: CaseSensitive or CaseInsensitive (this project: case-insensitive)."""
     alert_contacts: list[ContactSpec]
     tags: list[str] = Field(default_factory=list)
     paused: bool = False
@@ -67,9 +81,22 @@ class MonitorSpec(BaseModel):
         # The API returns contacts in no stable order: compare them as a set.
         return sorted(set(contacts), key=lambda c: (c.value, c.threshold, c.recurrence))
 
+    @model_validator(mode="after")
+    def _keyword_defaults(self) -> MonitorSpec:
+        # A KEYWORD monitor declared without them alerts when the text is missing, in any
+        # case (the stack config offers no other choice); state written before these fields
+        # existed reads the same way.
+        if self.type == "KEYWORD":
+            if self.keyword_type is None:
+                object.__setattr__(self, "keyword_type", KEYWORD_MISSING)
+            if self.keyword_case_type is None:
+                object.__setattr__(self, "keyword_case_type", CASE_INSENSITIVE)
+        return self
+
     @classmethod
     def from_config(cls, monitor: MonitorConfig) -> MonitorSpec:
         """The spec a monitor of the stack config declares."""
+        keyword = monitor.type == "KEYWORD"
         return cls(
             friendly_name=monitor.name,
             url=monitor.url,
@@ -83,6 +110,9 @@ class MonitorSpec(BaseModel):
             ssl_expiration_reminder=monitor.ssl_expiration_reminder,
             domain_expiration_reminder=monitor.domain_expiration_reminder,
             keyword=monitor.keyword,
+            # Alert when the expected text is missing from the page, whatever its case.
+            keyword_type=KEYWORD_MISSING if keyword else None,
+            keyword_case_type=CASE_INSENSITIVE if keyword else None,
             alert_contacts=[
                 ContactSpec(value=c.value, threshold=c.threshold, recurrence=c.recurrence)
                 for c in monitor.alert_contacts
@@ -92,8 +122,14 @@ class MonitorSpec(BaseModel):
         )
 
 
-def to_api(spec: MonitorSpec, contact_ids: dict[str, int]) -> dict[str, Any]:
-    """The request body (create or PATCH) for a spec; `contact_ids` maps value -> id."""
+Operation = Literal["create", "update"]
+
+
+def to_api(
+    spec: MonitorSpec, contact_ids: dict[str, int], operation: Operation = "create"
+) -> dict[str, Any]:
+    """The request body of `operation` (POST or PATCH) for a spec; `contact_ids` maps
+    value -> id."""
     body: dict[str, Any] = {
         "friendlyName": spec.friendly_name,
         "url": spec.url,
@@ -117,13 +153,24 @@ def to_api(spec: MonitorSpec, contact_ids: dict[str, int]) -> dict[str, Any]:
         ],
     }
     if spec.type == "KEYWORD":
-        # Alert when the expected text is missing from the page, whatever its case.
+        case = spec.keyword_case_type or CASE_INSENSITIVE
         body.update(
             keywordValue=spec.keyword,
-            keywordType="ALERT_NOT_EXISTS",
-            keywordCaseType="CaseInsensitive",
+            keywordType=spec.keyword_type or KEYWORD_MISSING,
+            # The create schema takes the word, the update schema the number.
+            keywordCaseType=case if operation == "create" else KEYWORD_CASE_NUMBERS[case],
         )
     return body
+
+
+def _keyword_case(value: Any) -> str | None:
+    """keywordCaseType read back (0/1, or a word): the word; None when absent."""
+    if value is None or isinstance(value, bool):
+        return None
+    for word, number in KEYWORD_CASE_NUMBERS.items():
+        if value in (word, number, str(number)):
+            return word
+    return str(value)
 
 
 def from_api(monitor: Monitor, contact_values: dict[int, str]) -> MonitorSpec:
@@ -152,6 +199,10 @@ def from_api(monitor: Monitor, contact_values: dict[int, str]) -> MonitorSpec:
         ssl_expiration_reminder=bool(monitor.get("sslExpirationReminder")),
         domain_expiration_reminder=bool(monitor.get("domainExpirationReminder")),
         keyword=(monitor.get("keywordValue") or None) if monitor_type == "KEYWORD" else None,
+        keyword_type=(monitor.get("keywordType") or None) if monitor_type == "KEYWORD" else None,
+        keyword_case_type=(
+            _keyword_case(monitor.get("keywordCaseType")) if monitor_type == "KEYWORD" else None
+        ),
         alert_contacts=contacts,
         tags=[t.lower() for t in tags],
         paused=monitor.get("status") == "PAUSED",
@@ -219,7 +270,7 @@ class MonitorKind(ObjectKind[MonitorSpec]):
 
     def update(self, id_: str, spec: MonitorSpec) -> MonitorSpec:
         """PATCH every managed field, then pause or start to match."""
-        updated = self.api.update_monitor(id_, to_api(spec, self._contact_ids(spec)))
+        updated = self.api.update_monitor(id_, to_api(spec, self._contact_ids(spec), "update"))
         live_paused = updated.get("status") == "PAUSED"
         if live_paused != spec.paused:
             self.api.set_paused(id_, spec.paused)

@@ -70,6 +70,35 @@ def test_monitor_hand_edit_is_seen_and_reverted(
     assert monitors.read(id_, restored.outs).outs == declared
 
 
+KEYWORD_EDITS: dict[str, tuple[str, dict[str, Any]]] = {
+    "keyword case made sensitive": ("keyword_case_type", {"keywordCaseType": 0}),
+    "keyword alerts when found": ("keyword_type", {"keywordType": "ALERT_EXISTS"}),
+    "keyword changed": ("keyword", {"keywordValue": "Bienvenue"}),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(KEYWORD_EDITS))
+def test_keyword_monitor_hand_edit_is_seen_and_reverted(
+    sb: Sandbox, console: Console, monitors: UptimeMonitorProvider, edit: str
+) -> None:
+    # The console edits with the update schema (keywordCaseType 0/1); so does `update`.
+    field, change = KEYWORD_EDITS[edit]
+    declared = monitors.check({}, declared_monitor(type="KEYWORD", keyword="Monaluxe")).inputs
+    assert (declared["keyword_type"], declared["keyword_case_type"]) == (
+        "ALERT_NOT_EXISTS",
+        "CaseInsensitive",
+    )
+    id_ = monitors.create(declared).id
+    console.patch_monitor(id_, **change)
+
+    live = _assert_drift_in(monitors, id_, declared, field)
+
+    restored = monitors.update(id_, live, declared)
+    assert restored.outs == declared
+    monitor = sb.uptimerobot.monitors[int(id_)]
+    assert (monitor.keyword_type, monitor.keyword_case_type) == ("ALERT_NOT_EXISTS", 1)
+
+
 def _email_to_user(body: dict[str, Any]) -> None:
     body["actionFilters"][0]["actions"].append(
         {

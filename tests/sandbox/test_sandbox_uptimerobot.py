@@ -266,6 +266,47 @@ def test_keyword_monitor_requires_its_keyword_fields(ur: Client, contact_id: int
         assert f"{field} should not be empty" in messages
 
 
+def _keyword(contact_id: int, case: Any) -> dict[str, Any]:
+    return http_monitor(
+        contact_id,
+        type="KEYWORD",
+        keywordType="ALERT_NOT_EXISTS",
+        keywordCaseType=case,
+        keywordValue="Monaluxe",
+    )
+
+
+@pytest.mark.parametrize(("case", "stored"), [("CaseSensitive", 0), ("CaseInsensitive", 1)])
+def test_keyword_case_is_a_word_on_create_and_reads_back_as_a_number(
+    ur: Client, contact_id: int, case: str, stored: int
+) -> None:
+    created = ur.post("/monitors", json=_keyword(contact_id, case))
+    assert created.status_code == 201, created.text
+    assert created.json()["keywordCaseType"] == stored
+
+
+@pytest.mark.parametrize("case", [0, 1, "1", "caseinsensitive"])
+def test_create_refuses_what_its_schema_refuses(ur: Client, contact_id: int, case: Any) -> None:
+    messages = _messages(ur.post("/monitors", json=_keyword(contact_id, case)))
+    assert (
+        "keywordCaseType must be one of the following values: CaseSensitive, CaseInsensitive"
+        in messages
+    )
+
+
+@pytest.mark.parametrize(("case", "ok"), [(0, True), (1, True), ("CaseInsensitive", False)])
+def test_update_takes_the_number_its_schema_says(
+    ur: Client, contact_id: int, case: Any, ok: bool
+) -> None:
+    id_ = ur.post("/monitors", json=_keyword(contact_id, "CaseInsensitive")).json()["id"]
+    response = ur.patch(f"/monitors/{id_}", json={"keywordCaseType": case})
+    if ok:
+        assert response.status_code == 200 and response.json()["keywordCaseType"] == case
+    else:
+        messages = _messages(response)
+        assert "keywordCaseType must be one of the following values: 0, 1" in messages
+
+
 class TestReadUpdateDelete:
     @pytest.fixture
     def monitor_id(self, ur: Client, contact_id: int) -> int:

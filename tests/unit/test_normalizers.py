@@ -47,7 +47,15 @@ monitor_specs = st.builds(
     ),
     tags=st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True), max_size=3),
     paused=st.booleans(),
-).map(lambda s: s.model_copy(update={"keyword": "Monaluxe"}) if s.type == "KEYWORD" else s)
+    keyword_type=st.sampled_from(["ALERT_EXISTS", "ALERT_NOT_EXISTS"]),
+    keyword_case_type=st.sampled_from(["CaseSensitive", "CaseInsensitive"]),
+).map(
+    lambda s: (
+        s.model_copy(update={"keyword": "Monaluxe"})
+        if s.type == "KEYWORD"
+        else s.model_copy(update={"keyword_type": None, "keyword_case_type": None})
+    )
+)
 
 
 def uptimerobot_answer(body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -65,14 +73,24 @@ def uptimerobot_answer(body: dict[str, Any], rng: random.Random) -> dict[str, An
         "interval": float(body["interval"]),
     }
     if "keywordCaseType" in body:
-        answer["keywordCaseType"] = 0 if body["keywordCaseType"] == "CaseInsensitive" else 1
+        # Read back as 0/1 whatever was sent (0 = case-sensitive).
+        case = body["keywordCaseType"]
+        answer["keywordCaseType"] = case if isinstance(case, int) else CASE_NUMBERS[case]
     return answer
 
 
+CASE_NUMBERS = {"CaseSensitive": 0, "CaseInsensitive": 1}
+
+
 @settings(max_examples=200, deadline=None)
-@given(spec=monitor_specs, seed=st.integers())
-def test_monitor_round_trip(spec: MonitorSpec, seed: int) -> None:
-    answer = uptimerobot_answer(monitor_to_api(spec, CONTACTS), random.Random(seed))
+@given(spec=monitor_specs, seed=st.integers(), operation=st.sampled_from(["create", "update"]))
+def test_monitor_round_trip(spec: MonitorSpec, seed: int, operation: Any) -> None:
+    body = monitor_to_api(spec, CONTACTS, operation)
+    if spec.type == "KEYWORD":
+        sent = body["keywordCaseType"]
+        # Each operation gets what its own schema says: a word to create, 0/1 to update.
+        assert isinstance(sent, str) if operation == "create" else sent in (0, 1)
+    answer = uptimerobot_answer(body, random.Random(seed))
     if spec.paused:
         answer["status"] = "PAUSED"
     read_back = monitor_from_api(answer, {v: k for k, v in CONTACTS.items()})
