@@ -521,7 +521,7 @@ class UptimeRobotState:
             if key not in body or body[key] is None:
                 checker.fail(f"{key} should not be empty")
         checker.enum("keywordCaseType", KEYWORD_CASE_NAMES)  # CreateKeywordMonitorDto
-        self._check_fields(checker, monitor_type)
+        self._check_fields(checker, monitor_type, "create")
         if checker.messages:
             raise ValidationFailed(checker.messages)
         self._check_plan(body)
@@ -555,7 +555,7 @@ class UptimeRobotState:
         checker.enum("type", MONITOR_TYPES)
         checker.enum("keywordCaseType", KEYWORD_CASE_NAMES.values())  # UpdateMonitorDto: 0/1
         monitor = self.get_monitor(monitor_id)
-        self._check_fields(checker, monitor.type)
+        self._check_fields(checker, monitor.type, "update")
         if checker.messages:
             raise ValidationFailed(checker.messages)
         if "type" in body and body["type"] != monitor.type:
@@ -595,12 +595,14 @@ class UptimeRobotState:
         monitor.status = status
         monitor.status_since = self.now()
 
-    def _check_fields(self, checker: _Checker, monitor_type: str) -> None:
-        """Type and range checks shared by create and update."""
+    def _check_fields(self, checker: _Checker, monitor_type: str, operation: str) -> None:
+        """Type and range checks of create and update, where their schemas differ too
+        (the create DTOs and `UpdateMonitorDto`)."""
         body = checker.body
         checker.string("friendlyName", max_length=250, non_empty=True)
         checker.string("url", max_length=10_000, non_empty=monitor_type != "HEARTBEAT")
-        checker.number("interval", minimum=30, maximum=MAX_INTERVAL)
+        minimum = 30 if operation == "create" else 15
+        checker.number("interval", minimum=minimum, maximum=MAX_INTERVAL)
         checker.number("timeout", minimum=0, maximum=60)
         checker.number("port", minimum=1, maximum=65_535)
         checker.number("gracePeriod", minimum=0, maximum=86_400)
@@ -621,8 +623,11 @@ class UptimeRobotState:
             "followRedirections",
         ):
             checker.boolean(key)
-        if "postValueData" in body and not isinstance(body["postValueData"], str | dict | list):
-            checker.fail("postValueData must be a string or an object")
+        # The create DTOs take a string or an object, UpdateMonitorDto an object only.
+        post_data = (str, dict) if operation == "create" else (dict,)
+        if "postValueData" in body and not isinstance(body["postValueData"], post_data):
+            kinds = "a string or an object" if operation == "create" else "an object"
+            checker.fail(f"postValueData must be {kinds}")
         headers = checker.obj("customHttpHeaders")
         if headers is not None and not all(
             isinstance(v, str) or _is_number(v) for v in headers.values()

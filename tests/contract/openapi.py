@@ -378,6 +378,29 @@ class ContractChecker:
         tally.responses += 1
         return problems
 
+    def request_problems(self, vendor: str, method: str, path: str, body: Any = None) -> list[str]:
+        """What the spec operation serving `method path` says of a request body (nothing
+        is recorded in the coverage): the check a request gets in `check_entry`."""
+        spec = self.specs[vendor]
+        operation = spec.find(method, path)
+        if operation is None:
+            return [f"{method} {path}: no operation in the {vendor} spec"]
+        entry = {
+            "method": method,
+            "path": path,
+            "request_headers": {"Authorization": "Bearer k", "Content-Type": "application/json"},
+            "request_body": body,
+        }
+        request = self._request(vendor, entry, path)
+        return [_describe(e) for e in spec.api.iter_request_errors(request)]
+
+    def document(self, vendor: str) -> dict[str, Any]:
+        """The vendor's patched OpenAPI document (as validated against)."""
+        document = copy.deepcopy(_load_document(vendor, self.directory))
+        _patch_unions(document)
+        (_patch_uptimerobot if vendor == "uptimerobot" else _patch_sentry)(document)
+        return document
+
     @staticmethod
     def _request(vendor: str, entry: Mapping[str, Any], path: str) -> MockRequest:
         headers = dict(entry.get("request_headers") or {})
