@@ -17,7 +17,7 @@ from pathlib import Path
 from mlpp_monitoring.config import ConfigError
 from mlpp_monitoring.engine import EngineMissing
 from mlpp_monitoring.http import ApiError
-from mlpp_monitoring.settings import MissingCredential
+from mlpp_monitoring.settings import CredentialUnavailable
 
 EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 2, 7
 
@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Command = args.run
     try:
         return command(args)
-    except (ConfigError, MissingCredential, ApiError, EngineMissing, FileNotFoundError) as exc:
+    except (ConfigError, CredentialUnavailable, ApiError, EngineMissing, FileNotFoundError) as exc:
         # Known failures get one clear line, never a traceback (and never a credential:
         # ApiError messages are redacted where they are made).
         print(f"error: {exc}", file=sys.stderr)

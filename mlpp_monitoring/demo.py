@@ -21,17 +21,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mlpp_monitoring.engine import PulumiCli, engine_env
+from mlpp_monitoring.engine import SANDBOX_STACK, PulumiCli, engine_env
 from mlpp_monitoring.sentry.api import SentryApi
 from mlpp_monitoring.settings import sentry_settings, uptimerobot_settings
 from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 
-STACK = "sandbox"
+STACK = SANDBOX_STACK
 SANDBOX_PORT = 8787
-# The sandbox stack's secrets are encrypted with this passphrase; it protects nothing
-# but the sandbox's demo credentials and is never used for the production stack.
-SANDBOX_PASSPHRASE = "mlpp-sandbox"
 
 
 def _start_sandbox(state_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
@@ -101,13 +98,11 @@ def run_demo(project_dir: Path) -> int:
     project_dir = project_dir.resolve()
     state_dir = project_dir / ".pulumi-state"
     state_dir.mkdir(exist_ok=True)
-    env = engine_env(backend_url=state_dir.as_uri())
-    env.setdefault("PULUMI_CONFIG_PASSPHRASE", SANDBOX_PASSPHRASE)
+    env = engine_env(backend_url=state_dir.as_uri(), stack=STACK)
     # The stack's own secrets are the credentials: ignore any real ones in the shell.
     for name in ("UPTIMEROBOT_API_KEY", "SENTRY_AUTH_TOKEN"):
         env.pop(name, None)
         os.environ.pop(name, None)
-    os.environ["PULUMI_CONFIG_PASSPHRASE"] = env["PULUMI_CONFIG_PASSPHRASE"]
     os.environ["PULUMI_BACKEND_URL"] = env["PULUMI_BACKEND_URL"]
     cli = PulumiCli(cwd=project_dir, env=env)
     process, urls = _start_sandbox(state_dir)

@@ -147,7 +147,7 @@ def managed_ids(stack_name: str, project_dir: Path) -> set[str] | None:
     """Vendor ids this stack already manages (from its outputs), None if the state is
     out of reach (no engine, no backend or passphrase): then nothing is marked managed."""
     try:
-        cli = PulumiCli(cwd=project_dir)
+        cli = PulumiCli.for_stack(stack_name, project_dir)
     except EngineMissing:
         return None
     result = cli.run(["stack", "output", "--json", "--stack", stack_name])

@@ -101,7 +101,7 @@ def render_report(stack: str, findings: list[Finding]) -> str:
 
 def run_drift_check(stack: str, project_dir: Path, report_path: Path | None = None) -> int:
     """Run the check; print a summary; write the report; return 0, 7 or 2."""
-    cli = PulumiCli(cwd=project_dir)
+    cli = PulumiCli.for_stack(stack, project_dir)
     result = cli.run(["preview", "--refresh", "--expect-no-changes", "--json", "--stack", stack])
     try:
         preview = json.loads(result.stdout) if result.stdout.strip() else None

@@ -19,6 +19,13 @@ PULUMI_VERSION = "3.274.1"
 
 REPO = Path(__file__).resolve().parent.parent
 
+SANDBOX_STACK = "sandbox"
+SANDBOX_PASSPHRASE = "mlpp-sandbox"
+"""The sandbox stack's secrets (the sandbox's demo credentials) are encrypted with this
+public passphrase; it protects nothing else and is never used for another stack."""
+
+PASSPHRASE_VARS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
+
 
 class EngineMissing(RuntimeError):
     """No usable `pulumi` CLI was found."""
@@ -51,11 +58,23 @@ def find_bin_dir() -> Path:
 
 
 def engine_env(
-    *, backend_url: str | None = None, base: Mapping[str, str] | None = None
+    *,
+    backend_url: str | None = None,
+    base: Mapping[str, str] | None = None,
+    stack: str | None = None,
 ) -> dict[str, str]:
     """The environment for the CLI: its directory first on PATH, no update check, no
-    plugin downloads, and a backend (the caller's, else a local one in the repository)."""
+    plugin downloads, and a backend (the caller's, else a local one in the repository).
+
+    For the sandbox stack, its public demo passphrase, whatever the shell holds (a
+    passphrase exported for production would not open it): every command on the sandbox
+    stack works without setting one.
+    """
     env = dict(os.environ if base is None else base)
+    if stack == SANDBOX_STACK:
+        for name in PASSPHRASE_VARS:
+            env.pop(name, None)
+        env["PULUMI_CONFIG_PASSPHRASE"] = SANDBOX_PASSPHRASE
     bin_dir = find_bin_dir()
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     env["PULUMI_SKIP_UPDATE_CHECK"] = "true"
@@ -76,6 +95,11 @@ class PulumiCli:
     cwd: Path = REPO
     env: dict[str, str] = field(default_factory=engine_env)
     bin_dir: Path = field(default_factory=find_bin_dir)
+
+    @classmethod
+    def for_stack(cls, stack: str, cwd: Path) -> PulumiCli:
+        """The CLI in `cwd`, with what `stack` needs (the sandbox stack's passphrase)."""
+        return cls(cwd=cwd, env=engine_env(stack=stack))
 
     def run(
         self, args: Sequence[str], *, capture: bool = True, check: bool = False

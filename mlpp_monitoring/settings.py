@@ -37,8 +37,17 @@ SENTRY_SCOPES = "project:read org:read alerts:read alerts:write event:read"
 `discover`) needs the first four, `status` reads issues (`event:read`)."""
 
 
-class MissingCredential(ValueError):
+class CredentialUnavailable(ValueError):
+    """A vendor's credential cannot be had; the message says why and what to do."""
+
+
+class MissingCredential(CredentialUnavailable):
     """No credential is configured for a vendor; the message says how to set one."""
+
+
+class SecretUnreadable(CredentialUnavailable):
+    """A stack secret exists but could not be decrypted (no passphrase, a wrong one, no
+    backend login): never reported as missing, which would send people the wrong way."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,13 @@ class VendorSettings:
 
 
 def _lookup(config: ConfigLookup | None, key: str, env: str) -> str | None:
-    value = config(key) if config else None
+    try:
+        value = config(key) if config else None
+    except SecretUnreadable as exc:
+        # The environment variable, when set, is the credential this shell means to use.
+        if os.environ.get(env):
+            return os.environ[env]
+        raise SecretUnreadable(f"{exc}; or export {env} instead") from None
     if value in (None, ""):
         value = os.environ.get(env) or None
     return None if value is None else str(value)

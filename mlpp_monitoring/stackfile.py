@@ -2,7 +2,9 @@
 
 The project's own keys are plain YAML in `Pulumi.<stack>.yaml`. Credentials may be stack
 secrets (`secure:` ciphertext): those are decrypted on demand by the Pulumi CLI itself,
-with the user's backend and passphrase, and never written anywhere.
+with the user's backend and passphrase (the sandbox stack's public one by itself), and
+never written anywhere. A secret that is there but cannot be decrypted is reported as
+exactly that, with what to set, never as a missing credential.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import yaml
 
 from mlpp_monitoring.config import PROJECT, MonitoringConfig, parse_config
-from mlpp_monitoring.settings import ConfigLookup
+from mlpp_monitoring.settings import ConfigLookup, SecretUnreadable
 
 
 class StackFile:
@@ -44,7 +46,10 @@ class StackFile:
         return parse_config(self.project_raw())
 
     def lookup(self) -> ConfigLookup:
-        """`key -> value` for vendor keys; `secure:` values are decrypted by the CLI."""
+        """`key -> value` for vendor keys; `secure:` values are decrypted by the CLI.
+
+        Raises SecretUnreadable for a `secure:` value the CLI cannot decrypt.
+        """
 
         def get(key: str) -> object:
             value = self.values.get(key)
@@ -54,13 +59,28 @@ class StackFile:
 
         return get
 
-    def _decrypt(self, key: str) -> str | None:
+    def _decrypt(self, key: str) -> str:
         from mlpp_monitoring.engine import EngineMissing, PulumiCli
 
+        where = f"{key} is set in {self.path.name} but could not be decrypted"
         try:
-            cli = PulumiCli(cwd=self.project_dir)
-        except EngineMissing:
-            return None
+            cli = PulumiCli.for_stack(self.stack, self.project_dir)
+        except EngineMissing as exc:
+            raise SecretUnreadable(f"{where}: {exc}") from None
         result = cli.run(["config", "get", key, "--stack", self.stack])
-        # A failure (no passphrase, no backend) falls back to the environment variable.
-        return result.stdout.strip() if result.returncode == 0 else None
+        if result.returncode == 0:
+            return result.stdout.strip()
+        said = _last_error(result.stderr) or f"exit {result.returncode}"
+        raise SecretUnreadable(
+            f"{where} (pulumi said: {said}): set PULUMI_CONFIG_PASSPHRASE (or "
+            "PULUMI_CONFIG_PASSPHRASE_FILE) to this stack's passphrase, or log in to the "
+            "stack's backend (`pulumi login`, PULUMI_BACKEND_URL or PULUMI_ACCESS_TOKEN), "
+            "then run again"
+        )
+
+
+def _last_error(stderr: str) -> str:
+    """The CLI's own words: its last `error:` line (never a secret: the value was not read)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line.removeprefix("error:").strip() for line in lines if line.startswith("error:")]
+    return (errors or lines or [""])[-1][:300]

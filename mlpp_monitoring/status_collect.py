@@ -55,7 +55,9 @@ from mlpp_monitoring.procedures import (
 from mlpp_monitoring.sentry.api import SentryApi
 from mlpp_monitoring.settings import (
     ConfigLookup,
+    CredentialUnavailable,
     MissingCredential,
+    SecretUnreadable,
     VendorSettings,
     sentry_settings,
     uptimerobot_settings,
@@ -165,6 +167,8 @@ def problem_of(error: Exception) -> Problem:
     """A vendor failure as the report states it."""
     if isinstance(error, MissingCredential):
         return Problem(kind="missing_credentials", message=str(error))
+    if isinstance(error, SecretUnreadable):
+        return Problem(kind="credentials_unreadable", message=str(error))
     if isinstance(error, AuthError):
         return Problem(kind="credentials_rejected", message=str(error))
     if isinstance(error, NotFound):
@@ -778,7 +782,7 @@ def _vendor(
 ) -> tuple[VendorSettings | None, Problem | None]:
     try:
         return make(), None
-    except MissingCredential as error:
+    except CredentialUnavailable as error:
         return None, problem_of(error)
 
 

@@ -20,6 +20,7 @@ SCHEMA_VERSION: Final = 1
 ProblemKind = Literal[
     "config",
     "missing_credentials",
+    "credentials_unreadable",
     "credentials_rejected",
     "unavailable",
     "not_found",

@@ -24,10 +24,9 @@ import requests
 import yaml
 from pulumi import automation as auto
 
-from mlpp_monitoring.engine import PULUMI_VERSION, find_bin_dir
+from mlpp_monitoring.engine import PULUMI_VERSION, SANDBOX_PASSPHRASE, find_bin_dir
 
 REPO = Path(__file__).resolve().parents[2]
-SANDBOX_PASSPHRASE = "mlpp-sandbox"
 UPTIMEROBOT_KEY = "sandbox-uptimerobot-key"
 SENTRY_TOKEN = "sandbox-sentry-token"
 SECRETS = (UPTIMEROBOT_KEY, SENTRY_TOKEN)

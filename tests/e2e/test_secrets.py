@@ -14,8 +14,10 @@ import json
 import subprocess
 
 import pytest
+import yaml
 
 from tests.e2e.harness import (
+    REPO,
     SECRETS,
     Project,
     assert_runbook_state,
@@ -99,3 +101,69 @@ def test_credentials_from_the_environment_never_reach_state_or_output(project: P
     _assert_nothing_leaked(project, outputs)
     assert not leaked_secrets(project.stack_file.read_text())
     assert not set(CREDENTIAL_KEYS) & set(project.read_stack_file()["config"])
+
+
+def _without_passphrase(project: Project) -> dict[str, str]:
+    """The user's shell after `make demo`: no passphrase, no credentials exported."""
+    env = {k: v for k, v in project.env.items() if not k.startswith("PULUMI_CONFIG_PASSPHRASE")}
+    assert "UPTIMEROBOT_API_KEY" not in env and "SENTRY_AUTH_TOKEN" not in env
+    return env
+
+
+def test_every_command_opens_the_sandbox_stack_by_itself(project: Project) -> None:
+    project.up()
+    env = _without_passphrase(project)
+    status = project.mlpp("status", "--json", env=env)
+    # 2: the sandbox's new monitor is not checked yet; what matters is that it was read.
+    document = json.loads(status.stdout)
+    assert document["availability"]["checked"] and document["front_errors"]["checked"], status
+    assert document["availability"]["monitors"][0]["id"]
+    discover = project.mlpp("discover", env=env)
+    assert discover.returncode == 0, discover.stdout + discover.stderr
+    assert "(managed)" in discover.stdout  # its state was read too
+    drift = project.mlpp("drift", env=env)
+    assert drift.returncode == 0, drift.stdout + drift.stderr
+    assert "no drift on stack sandbox" in drift.stdout
+    runbook = project.mlpp("runbook", "--check", env=env)
+    assert "error" not in runbook.stderr, runbook.stderr
+    for run in (status, discover, drift, runbook):
+        said = run.stdout + run.stderr
+        assert "key missing" not in said and "token missing" not in said
+        assert not leaked_secrets(run.stdout + run.stderr)
+
+
+def test_a_secret_that_cannot_be_decrypted_is_not_called_missing(project: Project) -> None:
+    # Another stack, with its own passphrase: its secrets exist but this shell cannot open
+    # them. `status` must say so, naming the variable to set, not "API key missing".
+    env = {**project.env, "PULUMI_CONFIG_PASSPHRASE": "staging-passphrase"}
+    project.pulumi("stack", "init", "staging", check=True, env=env)
+    plain = {k: v for k, v in project.read_stack_file()["config"].items() if "secure" not in str(v)}
+    staging = project.dir / "Pulumi.staging.yaml"
+    data = yaml.safe_load(staging.read_text()) or {}
+    staging.write_text(yaml.safe_dump({**data, "config": plain}, sort_keys=False))
+    for key, value in (("uptimerobot:apiKey", "k-1"), ("sentry:authToken", "t-1")):
+        project.pulumi(
+            "config", "set", "--secret", key, value, "--stack", "staging", check=True, env=env
+        )
+    for shell, said in (
+        (_without_passphrase(project), "PULUMI_CONFIG_PASSPHRASE"),
+        ({**project.env, "PULUMI_CONFIG_PASSPHRASE": "not-it"}, "incorrect passphrase"),
+    ):
+        run = subprocess.run(
+            [str(REPO / ".venv/bin/mlpp-monitoring"), "status", "--json", "--stack", "staging"],
+            cwd=project.dir,
+            env=shell,
+            text=True,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        assert run.returncode == 2, run.stdout + run.stderr
+        document = json.loads(run.stdout)
+        for section, key in (("availability", "uptimerobot:apiKey"), ("front_errors", "sentry")):
+            problem = document[section]["problem"]
+            assert problem["kind"] == "credentials_unreadable", problem
+            assert key in problem["message"] and "could not be decrypted" in problem["message"]
+            assert "PULUMI_CONFIG_PASSPHRASE" in problem["message"] and said in problem["message"]
+            assert "missing" not in problem["message"]
+        assert "k-1" not in run.stdout + run.stderr and "t-1" not in run.stdout + run.stderr
