@@ -65,3 +65,14 @@ def test_the_check_catches_each_form() -> None:
     ]
     flagged = [line for line in lines if SIBLING_REFERENCE.search(line)]
     assert flagged == lines[:4]
+
+
+def test_the_specs_and_vendor_docs_are_in_the_repository() -> None:
+    for name in (
+        "specs/uptimerobot-openapi-v3.yaml",
+        "specs/sentry-openapi-subset.json",
+        "specs/README.md",
+        "docs/vendors/uptimerobot.md",
+        "docs/vendors/sentry.md",
+    ):
+        assert (REPO / name).is_file(), f"{name} is missing from the repository"
