@@ -46,3 +46,17 @@ def workflow_body(detector_id: int | str, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def http_monitor(contact_id: int, **overrides: Any) -> dict[str, Any]:
+    """A valid UptimeRobot `POST /monitors` body for the free plan (HTTP, one contact)."""
+    body: dict[str, Any] = {
+        "friendlyName": "monaluxe.app",
+        "type": "HTTP",
+        "url": "https://monaluxe.app",
+        "interval": 300,
+        "timeout": 30,
+        "assignedAlertContacts": [{"alertContactId": contact_id, "threshold": 0, "recurrence": 0}],
+    }
+    body.update(overrides)
+    return body

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from mlpp_monitoring.sandbox import Sandbox
+from tests.vendor_bodies import http_monitor
 
 from .openapi import ContractChecker
 
@@ -25,20 +26,9 @@ UPDATE = ("PATCH", "/v3/monitors/{id}")
 UR_KEY = "sandbox-uptimerobot-key"
 
 
-def _http(contact_id: int) -> dict[str, Any]:
-    return {
-        "friendlyName": "monaluxe.app",
-        "type": "HTTP",
-        "url": "https://monaluxe.app",
-        "interval": 300,
-        "timeout": 30,
-        "assignedAlertContacts": [{"alertContactId": contact_id, "threshold": 0, "recurrence": 0}],
-    }
-
-
 def _keyword(contact_id: int) -> dict[str, Any]:
     return {
-        **_http(contact_id),
+        **http_monitor(contact_id),
         "type": "KEYWORD",
         "keywordType": "ALERT_NOT_EXISTS",
         "keywordCaseType": "CaseInsensitive",
@@ -114,7 +104,7 @@ def test_the_sandbox_refuses_what_each_schema_refuses(
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {UR_KEY}"
     contact = next(iter(sandbox.uptimerobot.alert_contacts))
-    bases = {"HTTP": _http(contact), "KEYWORD": _keyword(contact)}
+    bases = {"HTTP": http_monitor(contact), "KEYWORD": _keyword(contact)}
     for body in bases.values():  # the unmutated bodies are valid for both
         assert checker.request_problems("uptimerobot", "POST", "/v3/monitors", body) == []
         assert session.post(f"{base_url}/monitors", json=body, timeout=5).status_code == 201

@@ -9,6 +9,9 @@ import pytest
 import requests
 
 from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+from tests.vendor_bodies import http_monitor
+
+__all__ = ["http_monitor"]  # the sandbox tests import it from here
 
 UR_KEY = SandboxOptions().uptimerobot_key
 SENTRY_TOKEN = SandboxOptions().sentry_token
@@ -85,20 +88,6 @@ def sentry(sandbox: Sandbox) -> Client:
 def control(sandbox: Sandbox) -> Client:
     """The control API (no auth)."""
     return Client(sandbox.base_url, None)
-
-
-def http_monitor(contact_id: int, **overrides: Any) -> dict[str, Any]:
-    """A valid POST /monitors body for the free plan."""
-    body: dict[str, Any] = {
-        "friendlyName": "monaluxe.app",
-        "type": "HTTP",
-        "url": "https://monaluxe.app",
-        "interval": 300,
-        "timeout": 30,
-        "assignedAlertContacts": [{"alertContactId": contact_id, "threshold": 0, "recurrence": 0}],
-    }
-    body.update(overrides)
-    return body
 
 
 @pytest.fixture
