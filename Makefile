@@ -20,7 +20,7 @@ engine:
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy mlpp_monitoring
+	$(BIN)/mypy mlpp_monitoring mlpp_sandbox
 	"$$(scripts/ensure-actionlint | tail -n 1)" .github/workflows/*.yml
 
 test: venv engine lint

@@ -9,12 +9,7 @@ the first created and changes nothing. No real UptimeRobot or Sentry account is 
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from rich.console import Console
@@ -26,42 +21,21 @@ from mlpp_monitoring.sentry.api import SentryApi
 from mlpp_monitoring.settings import sentry_settings, uptimerobot_settings
 from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
+from mlpp_sandbox.launch import LaunchedSandbox, launch
 
 STACK = SANDBOX_STACK
 SANDBOX_PORT = 8787
 
 
-def _start_sandbox(state_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
-    ready = state_dir / "sandbox-ready.json"
-    ready.unlink(missing_ok=True)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlpp_monitoring.sandbox",
-            "--port",
-            str(SANDBOX_PORT),
-            "--ready-file",
-            str(ready),
-            "--state-file",
-            str(state_dir / "sandbox-accounts.pickle"),
-            "--journal",
-            str(state_dir / "sandbox-journal.jsonl"),
-        ],
-        stdout=subprocess.DEVNULL,
+def _start_sandbox(state_dir: Path) -> LaunchedSandbox:
+    return launch(
+        state_dir / "sandbox-ready.json",
+        "--state-file",
+        str(state_dir / "sandbox-accounts.pickle"),
+        "--journal",
+        str(state_dir / "sandbox-journal.jsonl"),
+        port=SANDBOX_PORT,
     )
-    deadline = time.monotonic() + 20
-    while not ready.exists():
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"the sandbox could not start (is port {SANDBOX_PORT} already in use?)"
-            )
-        if time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("the sandbox did not start within 20 s")
-        time.sleep(0.05)
-    urls: dict[str, str] = json.loads(ready.read_text())
-    return process, urls
 
 
 def _summary(project_dir: Path, console: Console) -> None:
@@ -105,7 +79,8 @@ def run_demo(project_dir: Path) -> int:
         os.environ.pop(name, None)
     os.environ["PULUMI_BACKEND_URL"] = env["PULUMI_BACKEND_URL"]
     cli = PulumiCli(cwd=project_dir, env=env)
-    process, urls = _start_sandbox(state_dir)
+    sandbox = _start_sandbox(state_dir)
+    urls = sandbox.urls
     try:
         console.print(f"sandbox up: UptimeRobot {urls['uptimerobot']}, Sentry {urls['sentry']}")
         selected = cli.run(["stack", "select", "--create", STACK])
@@ -122,5 +97,4 @@ def run_demo(project_dir: Path) -> int:
         console.print("Run `make demo` again: the second `pulumi up` changes nothing.")
         return 0
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
+        sandbox.stop()

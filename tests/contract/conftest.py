@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox
+from mlpp_sandbox import Sandbox
 
 from .openapi import ContractChecker
 

@@ -12,7 +12,7 @@ Usage::
     assert not problems, "\\n".join(problems)
     print(checker.coverage.summary())
 
-Each journal entry (see ``mlpp_monitoring.sandbox.journal.JournalEntry``) is
+Each journal entry (see ``mlpp_sandbox.journal.JournalEntry``) is
 matched to a spec operation by vendor, method and path; its request and its
 response are validated with openapi-core. Undocumented error statuses (the
 specs document few of them) are counted, not reported; an undocumented

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from mlpp_monitoring.sandbox import Sandbox
+from mlpp_sandbox import Sandbox
 from tests.vendor_bodies import http_monitor
 
 from .openapi import ContractChecker

@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from mlpp_monitoring.sandbox import Sandbox
+from mlpp_sandbox import Sandbox
 from tests.vendor_bodies import workflow_body
 
 from .openapi import ContractChecker

@@ -10,10 +10,7 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +22,7 @@ import yaml
 from pulumi import automation as auto
 
 from mlpp_monitoring.engine import PULUMI_VERSION, SANDBOX_PASSPHRASE, find_bin_dir
+from mlpp_sandbox.launch import LaunchedSandbox, launch
 
 REPO = Path(__file__).resolve().parents[2]
 UPTIMEROBOT_KEY = "sandbox-uptimerobot-key"
@@ -44,12 +42,12 @@ ALERT_SPIKE = "alert-spike"
 
 @dataclass
 class SandboxProcess:
-    """`python -m mlpp_monitoring.sandbox` on a free loopback port, with a journal file."""
+    """`python -m mlpp_sandbox` on a free loopback port, with a journal file."""
 
     workdir: Path
     args: list[str] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
-    proc: subprocess.Popen[str] | None = None
+    launched: LaunchedSandbox | None = None
 
     @property
     def journal_path(self) -> Path:
@@ -57,39 +55,22 @@ class SandboxProcess:
         return self.workdir / "journal.jsonl"
 
     def start(self) -> SandboxProcess:
-        """Start and wait for the ready file."""
-        ready = self.workdir / "ready.json"
-        ready.unlink(missing_ok=True)
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "mlpp_monitoring.sandbox",
-                "--port",
-                "0",
-                "--ready-file",
-                str(ready),
-                "--journal",
-                str(self.journal_path),
-                *self.args,
-            ],
-            stdout=subprocess.DEVNULL,
+        """Start it and wait until it serves."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.launched = launch(
+            self.workdir / "ready.json",
+            "--journal",
+            str(self.journal_path),
+            *self.args,
             stderr=subprocess.PIPE,
-            text=True,
         )
-        deadline = time.monotonic() + 20
-        while not ready.exists():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"sandbox did not start: {self.proc.stderr}")
-            time.sleep(0.05)
-        self.urls = json.loads(ready.read_text())
+        self.urls = self.launched.urls
         return self
 
     def stop(self) -> None:
         """SIGTERM, then wait."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=10)
+        if self.launched is not None:
+            self.launched.stop(timeout=10)
 
     @property
     def base(self) -> str:

@@ -18,9 +18,9 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from mlpp_monitoring.config import parse_config
 from mlpp_monitoring.http import HttpPolicy
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
 from mlpp_monitoring.sentry.alert import AlertSpec, ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import MonitorSpec, UptimeMonitorProvider
+from mlpp_sandbox import Sandbox, SandboxOptions
 from tests.stackfiles import project_raw
 
 from .contract import ContractLedger

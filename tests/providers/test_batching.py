@@ -18,9 +18,9 @@ import pytest
 
 from mlpp_monitoring.batching import BATCH_ENV, SharedList, batch_reads_enabled
 from mlpp_monitoring.http import HttpPolicy, pacer_for
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import MonitorSpec, UptimeMonitorProvider, to_api
+from mlpp_sandbox import Sandbox
 
 from .conftest import (
     MONITORS_PATH,

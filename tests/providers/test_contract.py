@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import copy
 
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
+from mlpp_sandbox import Sandbox
 
 from .conftest import MONITORS_PATH, declared_monitor
 from .contract import ContractLedger, field_paths

@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
+from mlpp_sandbox import Sandbox
 
 from .conftest import (
     SHORT,

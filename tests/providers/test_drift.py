@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
+from mlpp_sandbox import Sandbox
 
 from .conftest import Console, declared_alert, declared_monitor
 

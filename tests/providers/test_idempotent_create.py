@@ -23,11 +23,11 @@ import pytest
 
 from mlpp_monitoring.dynamic import CREATE_ATTEMPTS, ProviderError
 from mlpp_monitoring.http import HttpPolicy, Unavailable
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.sentry.api import SentryApi
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
+from mlpp_sandbox import Sandbox
 
 from .conftest import (
     MONITORS_PATH,

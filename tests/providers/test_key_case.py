@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox
-from mlpp_monitoring.sandbox.sentry_validation import to_snake_keys
 from mlpp_monitoring.sentry import alert
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
+from mlpp_sandbox import Sandbox
+from mlpp_sandbox.sentry.keycase import to_snake_keys
 
 from .conftest import WORKFLOWS_PATH, configured, declared_alert, live_workflows, stack_config
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mlpp_monitoring.dynamic import ProviderError
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
+from mlpp_sandbox import Sandbox
 
 from .conftest import (
     MONITORS_PATH,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
+from mlpp_sandbox import Sandbox
 
 from .conftest import configured, declared_monitor, live_monitors, stack_config
 

@@ -17,9 +17,9 @@ import dill
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
+from mlpp_sandbox import Sandbox
 
 from .conftest import PROJECT, configured, declared_alert, declared_monitor, stack_config
 

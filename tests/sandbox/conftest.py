@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+from mlpp_sandbox import Sandbox, SandboxOptions
+from tests.sandbox_fixtures import FakeClock, clock, sandbox
 from tests.vendor_bodies import http_monitor
 
-__all__ = ["http_monitor"]  # the sandbox tests import it from here
+__all__ = ["FakeClock", "clock", "http_monitor", "sandbox"]  # fixtures, and what tests import
 
 UR_KEY = SandboxOptions().uptimerobot_key
 SENTRY_TOKEN = SandboxOptions().sentry_token
 ORG = "/api/0/organizations/mlpp"
-
-
-class FakeClock:
-    """A settable epoch clock, so time-dependent behaviour needs no sleeping."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class Client:
@@ -59,17 +46,6 @@ class Client:
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox(clock: FakeClock) -> Iterator[Sandbox]:
-    with Sandbox(SandboxOptions(clock=clock)) as sb:
-        yield sb
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""``python -m mlpp_monitoring.sandbox`` and the options it builds."""
+"""``python -m mlpp_sandbox`` and the options it builds."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from mlpp_monitoring.sandbox import SandboxOptions
-from mlpp_monitoring.sandbox.__main__ import build_parser, options_from_args, write_atomically
+from mlpp_sandbox import SandboxOptions
+from mlpp_sandbox.__main__ import build_parser, options_from_args, write_atomically
+from mlpp_sandbox.launch import launch
 
 
 def _wait_for(path: Path, timeout: float = 10.0) -> str:
@@ -31,28 +32,20 @@ def _wait_for(path: Path, timeout: float = 10.0) -> str:
 def started(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, Path]]:
     ready = tmp_path / "ready.json"
     journal = tmp_path / "journal.jsonl"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlpp_monitoring.sandbox",
-            "--port",
-            "0",
-            "--ready-file",
-            str(ready),
-            "--journal",
-            str(journal),
-            "--uptimerobot-key",
-            "cli-key",
-            "--sentry-environment",
-            "production",
-            "--sentry-environment",
-            "staging",
-        ],
+    launched = launch(
+        ready,
+        "--journal",
+        str(journal),
+        "--uptimerobot-key",
+        "cli-key",
+        "--sentry-environment",
+        "production",
+        "--sentry-environment",
+        "staging",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
+    process = launched.process
     try:
         yield process, ready, journal
     finally:
@@ -98,7 +91,7 @@ def test_cli_stops_on_sigint(started: tuple[subprocess.Popen[str], Path, Path]) 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])
 def test_cli_refuses_non_loopback_hosts(host: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mlpp_monitoring.sandbox", "--host", host, "--port", "0"],
+        [sys.executable, "-m", "mlpp_sandbox", "--host", host, "--port", "0"],
         capture_output=True,
         text=True,
         timeout=30,

@@ -8,7 +8,8 @@ import time
 import pytest
 import requests
 
-from mlpp_monitoring.sandbox import Fault, FaultKind, Sandbox
+from mlpp_sandbox import Fault, FaultKind, Sandbox
+from mlpp_sandbox.uptimerobot import views as uptimerobot_views
 from tests.vendor_bodies import workflow_body
 
 from .conftest import ORG, Client, http_monitor
@@ -171,10 +172,10 @@ def test_stop_releases_hung_requests() -> None:
 def test_a_sandbox_bug_answers_500_and_is_journaled(
     sandbox: Sandbox, ur: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken() -> dict[str, object]:
+    def broken(*_: object) -> dict[str, object]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sandbox.uptimerobot, "user_view", broken)
+    monkeypatch.setattr(uptimerobot_views, "user_view", broken)
     response = ur.get("/user/me")
     assert response.status_code == 500
     assert response.json() == {"sandboxError": "RuntimeError: boom"}

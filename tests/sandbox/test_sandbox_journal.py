@@ -6,7 +6,7 @@ import json
 import threading
 from pathlib import Path
 
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+from mlpp_sandbox import Sandbox, SandboxOptions
 
 from .conftest import ORG, UR_KEY, Client, FakeClock, http_monitor
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+from mlpp_sandbox import Sandbox, SandboxOptions
 
 from .conftest import UR_KEY, Client
 

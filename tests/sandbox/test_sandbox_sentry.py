@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+from mlpp_sandbox import Sandbox, SandboxOptions
 from tests.vendor_bodies import workflow_body
 
 from .conftest import ORG, Client, FakeClock

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+from mlpp_sandbox import Sandbox, SandboxOptions
 
 from .conftest import Client, FakeClock, http_monitor
 
@@ -560,7 +560,7 @@ class TestRateLimit:
         assert int(response.headers["X-RateLimit-Reset"]) > 1_000_000_000
 
     def test_429_with_retry_after_and_an_html_body(self, clock: FakeClock) -> None:
-        from mlpp_monitoring.sandbox import SandboxOptions
+        from mlpp_sandbox import SandboxOptions
 
         with Sandbox(SandboxOptions(clock=clock, rate_limit=3, rate_window=60)) as sb:
             client = Client(sb.urls["uptimerobot"], "sandbox-uptimerobot-key")

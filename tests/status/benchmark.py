@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.status import run_status
+from mlpp_sandbox import Sandbox
 
 from . import scenarios
 

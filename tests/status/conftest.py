@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,11 +12,14 @@ from typing import Any
 import pytest
 
 from mlpp_monitoring.http import HttpPolicy
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
 from mlpp_monitoring.status import run_status
 from mlpp_monitoring.status_collect import STATUS_POLICY
+from mlpp_sandbox import Sandbox
+from tests.sandbox_fixtures import FakeClock, clock, sandbox
 
-from .scenarios import STACK, FakeClock, write_project
+from .scenarios import STACK, write_project
+
+__all__ = ["clock", "sandbox"]  # the shared fixtures
 
 
 @dataclass
@@ -35,17 +38,6 @@ class Run:
 
 
 StatusRunner = Callable[..., Run]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox(clock: FakeClock) -> Iterator[Sandbox]:
-    with Sandbox(SandboxOptions(clock=clock)) as sb:
-        yield sb
 
 
 @pytest.fixture

@@ -13,30 +13,21 @@ from typing import Any
 
 import yaml
 
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.sentry.alert import AlertSpec
 from mlpp_monitoring.sentry.alert import to_api as alert_body
 from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.monitor import MonitorSpec
 from mlpp_monitoring.uptimerobot.monitor import to_api as monitor_body
+from mlpp_sandbox import Sandbox
+from tests.sandbox_fixtures import NOW as NOW  # the scenarios' "now", for the status tests
+from tests.sandbox_fixtures import FakeClock as FakeClock
+from tests.stackfiles import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 STACK = "production"
-NOW = 1_800_000_000.0  # 2027-01-15T08:00:00Z: a fixed "now" for the sandbox and status
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86_400.0
 
 LOGIN_CULPRIT = "package:mlpp/features/auth/login_page.dart in _LoginPageState._submit"
 PLUGIN_CULPRIT = "chrome-extension://abcdef/content.js in postMessage"
-
-
-class FakeClock:
-    """A settable epoch clock shared by the sandbox and `status`."""
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass(frozen=True)

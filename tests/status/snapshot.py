@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
 from mlpp_monitoring.status import build_report, report_json
 from mlpp_monitoring.status_model import StatusReport
 from mlpp_monitoring.status_render import render_text
+from mlpp_sandbox import Sandbox, SandboxOptions
 
 from . import scenarios
 

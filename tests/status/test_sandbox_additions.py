@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from mlpp_monitoring.sandbox import Sandbox
+from mlpp_sandbox import Sandbox
 
 from .scenarios import NOW, deploy
 

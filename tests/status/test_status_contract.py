@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from mlpp_monitoring.sandbox import Sandbox
+from mlpp_sandbox import Sandbox
 from tests.contract.openapi import ContractChecker
 
 from . import scenarios

@@ -12,8 +12,8 @@ import yaml
 
 from mlpp_monitoring import cli
 from mlpp_monitoring.http import HttpPolicy
-from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
 from mlpp_monitoring.status import run_status
+from mlpp_sandbox import Sandbox, SandboxOptions
 
 from . import scenarios
 from .conftest import StatusRunner

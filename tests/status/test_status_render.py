@@ -12,9 +12,9 @@ import pytest
 from rich.console import Console
 
 from mlpp_monitoring import status_render
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.status import run_status
 from mlpp_monitoring.status_render import render
+from mlpp_sandbox import Sandbox
 
 from . import scenarios
 from .conftest import StatusRunner

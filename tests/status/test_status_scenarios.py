@@ -12,7 +12,7 @@ from mlpp_monitoring.procedures import (
     TWO_MINUTE_QUESTIONS,
     UPTIMEROBOT_DOWN,
 )
-from mlpp_monitoring.sandbox import Sandbox
+from mlpp_sandbox import Sandbox
 
 from . import scenarios
 from .conftest import Run, StatusRunner

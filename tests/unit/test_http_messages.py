@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mlpp_monitoring.http import ApiError, ApiSession, Credential, HttpPolicy, Unavailable
-from mlpp_monitoring.sandbox import Sandbox
 from mlpp_monitoring.settings import SENTRY_CALL_SCOPES, SENTRY_SCOPES, sentry_settings
+from mlpp_sandbox import Sandbox
 
 FAST = HttpPolicy(read_timeout=0.3, retries=2, backoff=0.01, backoff_max=0.02, budget=5)
 

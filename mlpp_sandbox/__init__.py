@@ -10,7 +10,7 @@ deviations.
 
 Python::
 
-    from mlpp_monitoring.sandbox import Sandbox, SandboxOptions
+    from mlpp_sandbox import Sandbox, SandboxOptions
 
     with Sandbox(SandboxOptions(rate_limit=10)) as sb:
         sb.urls            # {"uptimerobot": "http://127.0.0.1:PORT/v3", "sentry": "http://127.0.0.1:PORT"}
@@ -19,13 +19,15 @@ Python::
         sb.journal         # list of JournalEntry
         sb.calls("POST", "/v3/monitors")
 
-Command line: ``python -m mlpp_monitoring.sandbox --port 0 --ready-file ready.json``.
+Command line: ``python -m mlpp_sandbox --port 0 --ready-file ready.json``; from another
+process (the demo, the end-to-end tests): ``launch()`` in ``mlpp_sandbox.launch``.
 """
 
 from .faults import Fault, FaultKind, FaultPlan
 from .journal import Journal, JournalEntry
+from .options import SandboxOptions
 from .sentry import SentryState
-from .server import Sandbox, SandboxOptions
+from .server import Sandbox
 from .uptimerobot import UptimeRobotState
 
 __all__ = [

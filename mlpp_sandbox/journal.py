@@ -37,7 +37,7 @@ class JournalEntry(TypedDict):
     response_body: Any
     """Parsed JSON, else the text, else None for an empty body."""
     fault: str | None
-    """The :class:`~mlpp_monitoring.sandbox.faults.FaultKind` value, if one fired."""
+    """The :class:`~mlpp_sandbox.faults.FaultKind` value, if one fired."""
     duration_ms: float
 
 

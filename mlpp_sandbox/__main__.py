@@ -1,4 +1,4 @@
-"""``python -m mlpp_monitoring.sandbox``: run both emulators until SIGTERM or SIGINT.
+"""``python -m mlpp_sandbox``: run both emulators until SIGTERM or SIGINT.
 
 On start it prints one JSON line with the two base URLs (and writes the same
 JSON to ``--ready-file``, atomically); the ready file is removed on a clean
@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from .options import SandboxOptions, is_loopback
 from .sentry import KEY_CASES
-from .server import Sandbox, SandboxOptions, is_loopback
+from .server import Sandbox
 from .uptimerobot import CONTACT_STATES
 
 DEFAULT_PORT = 8787
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     defaults = SandboxOptions()
     parser = argparse.ArgumentParser(
-        prog="python -m mlpp_monitoring.sandbox",
+        prog="python -m mlpp_sandbox",
         description="Local UptimeRobot v3 and Sentry API emulators on one loopback port.",
     )
     parser.add_argument(

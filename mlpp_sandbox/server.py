@@ -13,34 +13,28 @@ vendor contract). Each vendor request goes through the same pipeline:
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import pickle
-import socket
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
+from .control import ControlApi
 from .faults import Fault, FaultKind, FaultPlan
+from .httpd import Outcome, SandboxHTTPServer
 from .journal import Journal, JournalEntry, decode_body
+from .options import SandboxOptions
 from .ratelimit import FixedWindowLimiter, RateDecision
-from .sentry import SentryApi, SentryState, gone_response
-from .uptimerobot import UptimeRobotApi, UptimeRobotState
-from .wire import (
-    ApiRequest,
-    ApiResponse,
-    BodyError,
-    HttpError,
-    json_response,
-    parse_iso,
-    text_response,
-)
+from .sentry import SentryEmulator, SentryState
+from .sentry import objects as sentry_objects
+from .sentry import state as sentry_state
+from .sentry import views as sentry_views
+from .uptimerobot import UptimeRobotEmulator, UptimeRobotState
+from .uptimerobot import objects as uptimerobot_objects
+from .uptimerobot import state as uptimerobot_state
+from .uptimerobot import views as uptimerobot_views
+from .wire import ApiRequest, ApiResponse, json_response, text_response
 
 logger = logging.getLogger(__name__)
 
@@ -48,75 +42,22 @@ UPTIMEROBOT_PREFIX = "/v3"
 SENTRY_PREFIX = "/api/0"
 CONTROL_PREFIX = "/_sandbox"
 
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names a loopback interface (the only place the sandbox listens)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+_MOVED = {
+    "mlpp_monitoring.sandbox.uptimerobot": (uptimerobot_state, uptimerobot_objects),
+    "mlpp_monitoring.sandbox.sentry": (sentry_state, sentry_objects),
+}
+"""Where the classes of an accounts file written by release 0.1.0 live now: the sandbox was
+`mlpp_monitoring.sandbox` then, each emulator one module."""
 
 
-@dataclass(frozen=True)
-class SandboxOptions:
-    """How a :class:`Sandbox` is set up. Defaults suit tests (port 0 = a free port)."""
+class _AccountsUnpickler(pickle.Unpickler):
+    """Loads an accounts file (`state_path`), also one written before the sandbox moved."""
 
-    host: str = "127.0.0.1"
-    port: int = 0
-    journal_path: Path | None = None
-    """Append one JSON line per vendor request to this file."""
-    uptimerobot_key: str = "sandbox-uptimerobot-key"
-    sentry_token: str = "sandbox-sentry-token"
-    sentry_token_scopes: tuple[str, ...] | None = None
-    """The Sentry token's scopes (e.g. ``("project:read", "alerts:read")``): a call its
-    endpoint's permission class does not allow answers 403. None: every scope."""
-    uptimerobot_contact: str = "ops@monaluxe.app"
-    """E-mail of the account's one alert contact."""
-    uptimerobot_monitor_limit: int = 50
-    uptimerobot_plan: str = "free"
-    """free (300 s minimum, contact threshold/recurrence 0), solo, team (60 s), enterprise."""
-    uptimerobot_list_lag: float = 0.0
-    """Seconds before a created monitor shows in GET /monitors and GET /monitors/{id}."""
-    uptimerobot_contact_state: str = "active"
-    """The account's contact: active, not-activated (address never confirmed), paused, or
-    up-only (notifies on UP only): the last three page nobody when a monitor goes down."""
-    sentry_org: str = "mlpp"
-    sentry_project: str = "mlpp-web"
-    sentry_environments: tuple[str, ...] = ("production",)
-    sentry_key_case: str = "both"
-    """``both`` (current Sentry) or ``camel-only``: an older Sentry that silently ignores
-    the snake_case ``detector_ids`` (see ``sentry.RAW_BODY_KEYS``)."""
-    rate_limit: int | None = None
-    """UptimeRobot requests allowed per window; None: never answer 429."""
-    rate_window: float = 60.0
-    seed: int = 0
-    """Seed of the random order of read-back lists (same seed, same order)."""
-    state_path: Path | None = None
-    """Keep both accounts across runs: loaded at start if present, saved at stop.
-
-    The demo uses it so that its second `pulumi up` finds what the first one created
-    (a sandbox that forgot would make the state lie). A pickle: only load files this
-    sandbox wrote.
-    """
-    clock: Callable[[], float] = field(default=time.time, compare=False)
-    """Epoch-seconds clock for timestamps and rate-limit windows (tests inject one)."""
-
-    def __post_init__(self) -> None:
-        if not is_loopback(self.host):
-            raise ValueError(f"the sandbox only listens on loopback, not {self.host!r}")
-        if not 0 <= self.port <= 65535:
-            raise ValueError(f"invalid port {self.port}")
-
-
-@dataclass
-class _Outcome:
-    """What the HTTP handler must do for one request."""
-
-    response: ApiResponse | None
-    """None: drop the connection without answering."""
-    delay: float = 0.0
+    def find_class(self, module: str, name: str) -> Any:
+        for moved in _MOVED.get(module, ()):
+            if hasattr(moved, name):
+                return getattr(moved, name)
+        return super().find_class(module, name)
 
 
 class Sandbox:
@@ -153,19 +94,21 @@ class Sandbox:
         )
         if self.options.state_path is not None and self.options.state_path.is_file():
             with self.options.state_path.open("rb") as saved:
-                self.uptimerobot, self.sentry = pickle.load(saved)
+                self.uptimerobot, self.sentry = _AccountsUnpickler(saved).load()
             # The accounts are kept across runs; how the server behaves is this run's choice.
             self.sentry.key_case = self.options.sentry_key_case
             self.uptimerobot.list_lag = self.options.uptimerobot_list_lag
             self.uptimerobot.set_contact_state(self.options.uptimerobot_contact_state)
-        self._uptimerobot_api = UptimeRobotApi(self.uptimerobot, self.options.uptimerobot_key)
-        self._sentry_api = SentryApi(
+        self._uptimerobot_emulator = UptimeRobotEmulator(
+            self.uptimerobot, self.options.uptimerobot_key
+        )
+        self._sentry_emulator = SentryEmulator(
             self.sentry, self.options.sentry_token, self.options.sentry_token_scopes
         )
         self.limiter = FixedWindowLimiter(
             self.options.rate_limit, self.options.rate_window, self.options.clock
         )
-        self._server: ThreadingHTTPServer | None = None
+        self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------
@@ -175,7 +118,7 @@ class Sandbox:
         if self._server is not None:
             raise RuntimeError("sandbox already started")
         self._stopping.clear()
-        server = _SandboxHTTPServer((self.options.host, self.options.port), self)
+        server = SandboxHTTPServer((self.options.host, self.options.port), self)
         self._server = server
         # stop() waits up to one poll interval: keep it short so that tests
         # starting a sandbox each stay fast; an idle poll costs microseconds.
@@ -268,8 +211,8 @@ class Sandbox:
         with self.lock:
             return {
                 "urls": self.urls if self._server is not None else None,
-                "uptimerobot": self.uptimerobot.snapshot(),
-                "sentry": self.sentry.snapshot(),
+                "uptimerobot": uptimerobot_views.snapshot(self.uptimerobot),
+                "sentry": sentry_views.snapshot(self.sentry),
                 "faults": self.faults.describe(),
                 "calls": {
                     "total": self.calls(),
@@ -285,10 +228,10 @@ class Sandbox:
 
     # -- request pipeline -------------------------------------------------------
 
-    def handle(self, request: ApiRequest) -> _Outcome:
+    def handle(self, request: ApiRequest) -> Outcome:
         """Answer one request (the HTTP handler only moves bytes)."""
         if request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/"):
-            return _Outcome(_ControlApi(self).handle(request))
+            return Outcome(ControlApi(self).handle(request))
         started = time.monotonic()
         arrived = datetime.fromtimestamp(self.options.clock(), tz=UTC).isoformat()
         vendor = _vendor(request.path)
@@ -297,19 +240,19 @@ class Sandbox:
         self._record(vendor, request, outcome, fault, arrived, started)
         return outcome
 
-    def _serve(self, vendor: str, request: ApiRequest, fault: Fault | None) -> _Outcome:
+    def _serve(self, vendor: str, request: ApiRequest, fault: Fault | None) -> Outcome:
         if vendor == "unknown":
-            return _Outcome(json_response(404, {"detail": "Not found", "path": request.path}))
+            return Outcome(json_response(404, {"detail": "Not found", "path": request.path}))
         if fault is not None:
             answered = self._fault_response(vendor, fault)
             if answered is not None or fault.kind is FaultKind.DROP:
-                return _Outcome(answered)
+                return Outcome(answered)
         response = self._vendor_response(vendor, request)
         if fault is not None and fault.kind is FaultKind.CREATE_THEN_404:
-            api = self._uptimerobot_api if vendor == "uptimerobot" else self._sentry_api
+            api = self._uptimerobot_emulator if vendor == "uptimerobot" else self._sentry_emulator
             response = self._finish(vendor, api.not_found_response(), None)
         delay = fault.seconds if fault is not None and fault.kind is FaultKind.HANG else 0.0
-        return _Outcome(response, delay)
+        return Outcome(response, delay)
 
     def _vendor_response(self, vendor: str, request: ApiRequest) -> ApiResponse:
         decision: RateDecision | None = None
@@ -317,8 +260,8 @@ class Sandbox:
             decision = self.limiter.hit()
             if not decision.allowed:
                 return self._rate_limited(decision)
-        api: UptimeRobotApi | SentryApi = (
-            self._uptimerobot_api if vendor == "uptimerobot" else self._sentry_api
+        api: UptimeRobotEmulator | SentryEmulator = (
+            self._uptimerobot_emulator if vendor == "uptimerobot" else self._sentry_emulator
         )
         try:
             with self.lock:
@@ -333,7 +276,7 @@ class Sandbox:
     ) -> ApiResponse:
         """Add the headers every answer of that vendor carries."""
         if vendor == "sentry":
-            return self._sentry_api.decorate(response)
+            return self._sentry_emulator.decorate(response)
         decision = decision or self.limiter.peek()
         for key, value in decision.headers().items():
             response.headers.setdefault(key, value)
@@ -364,7 +307,7 @@ class Sandbox:
                     retry_after=fault.retry_after,
                 )
                 return self._rate_limited(decision)
-            return self._sentry_api.decorate(
+            return self._sentry_emulator.decorate(
                 json_response(
                     429,
                     {"detail": "You are attempting to use this endpoint too frequently."},
@@ -376,11 +319,13 @@ class Sandbox:
                 body: dict[str, Any] = {"statusCode": 500, "message": "Internal server error"}
                 return self._finish(vendor, json_response(500, body), self.limiter.peek())
             body = {"detail": "Internal Error", "errorId": f"{fault.id:032x}"}
-            return self._sentry_api.decorate(json_response(500, body))
+            return self._sentry_emulator.decorate(json_response(500, body))
         if kind is FaultKind.GONE:
             if vendor == "sentry":
-                replacement = fault.replacement or self._sentry_api.workflows_url()
-                return self._sentry_api.decorate(gone_response(fault.deprecation_date, replacement))
+                replacement = fault.replacement or self._sentry_emulator.workflows_url()
+                return self._sentry_emulator.decorate(
+                    sentry_views.gone_response(fault.deprecation_date, replacement)
+                )
             body = {"message": "Gone", "error": "Gone", "statusCode": 410}
             return self._finish(vendor, json_response(410, body), self.limiter.peek())
         # 502 and 503 come from the load balancer: HTML, no API headers.
@@ -395,7 +340,7 @@ class Sandbox:
         self,
         vendor: str,
         request: ApiRequest,
-        outcome: _Outcome,
+        outcome: Outcome,
         fault: Fault | None,
         arrived: str,
         started: float,
@@ -429,186 +374,3 @@ def _vendor(path: str) -> str:
     if path.startswith(SENTRY_PREFIX + "/"):
         return "sentry"
     return "unknown"
-
-
-class _ControlApi:
-    """``/_sandbox/...``: inspect and steer the sandbox (not a vendor API)."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def handle(self, request: ApiRequest) -> ApiResponse:
-        route = (request.method, request.path.rstrip("/"))
-        try:
-            return self._dispatch(route, request.json())
-        except BodyError as error:
-            return json_response(400, {"error": f"invalid JSON: {error}"})
-        except HttpError as error:
-            # A vendor error (e.g. the monitor does not exist) surfaced by a helper.
-            return json_response(error.response.status, {"error": error.response.body})
-        except (ValueError, TypeError, KeyError) as error:
-            return json_response(400, {"error": f"{type(error).__name__}: {error}"})
-
-    def _dispatch(self, route: tuple[str, str], body: Any) -> ApiResponse:
-        sandbox = self.sandbox
-        method, path = route
-        if route == ("GET", "/_sandbox/state"):
-            return json_response(200, sandbox.snapshot())
-        if route == ("POST", "/_sandbox/reset"):
-            sandbox.reset()
-            return json_response(200, {"reset": True})
-        if route == ("GET", "/_sandbox/journal"):
-            return json_response(200, sandbox.journal)
-        if path == "/_sandbox/faults":
-            if method == "GET":
-                return json_response(200, sandbox.faults.describe())
-            if method == "DELETE":
-                sandbox.faults.clear()
-                return json_response(200, [])
-            if method == "POST":
-                items = body if isinstance(body, list) else [body]
-                added = [sandbox.faults.add(Fault.from_json(item)) for item in items]
-                return json_response(201, [fault.describe() for fault in added])
-        return self._scenario(route, body)
-
-    def _scenario(self, route: tuple[str, str], body: Any) -> ApiResponse:
-        """Seed statuses, incidents, issues and environments for scenarios."""
-        sandbox = self.sandbox
-        method, path = route
-        data: dict[str, Any] = body if isinstance(body, dict) else {}
-        parts = path.split("/")
-        with sandbox.lock:
-            if (
-                method == "POST"
-                and parts[2:4] == ["uptimerobot", "monitors"]
-                and parts[-1] == "status"
-            ):
-                monitor = sandbox.uptimerobot.set_monitor_status(
-                    int(parts[4]),
-                    data["status"],
-                    since=_epoch(data.get("since")),
-                    response_time_ms=data.get("responseTimeMs"),
-                )
-                return json_response(200, sandbox.uptimerobot.monitor_view(monitor, shuffle=False))
-            if route == ("POST", "/_sandbox/uptimerobot/incidents"):
-                incident = sandbox.uptimerobot.add_incident(
-                    int(data["monitorId"]),
-                    started_at=_epoch(data.get("startedAt")),
-                    resolved_at=_epoch(data.get("resolvedAt")),
-                    reason=data.get("reason", "Connection Timeout"),
-                    cause=int(data.get("cause", 333333)),
-                    http_response_code=_optional_int(data.get("httpResponseCode")),
-                )
-                return json_response(201, sandbox.uptimerobot.incident_summary(incident))
-            if route == ("POST", "/_sandbox/sentry/issues"):
-                issue = sandbox.sentry.add_issue(
-                    data["title"],
-                    project=data.get("project"),
-                    environment=data.get("environment", "production"),
-                    level=data.get("level", "error"),
-                    status=data.get("status", "unresolved"),
-                    count=int(data.get("count", 1)),
-                    user_count=int(data.get("userCount", 1)),
-                    first_seen=_epoch(data.get("firstSeen")),
-                    last_seen=_epoch(data.get("lastSeen")),
-                    culprit=data.get("culprit", ""),
-                    metadata=data.get("metadata"),
-                    substatus=data.get("substatus", "new"),
-                )
-                return json_response(201, sandbox.sentry.issue_view(issue, org_shape=False))
-            if (
-                method == "POST"
-                and parts[2:4] == ["sentry", "workflows"]
-                and len(parts) == 6
-                and parts[-1] == "trigger"
-            ):
-                workflow = sandbox.sentry.trigger_workflow(parts[4], at=_epoch(data.get("at")))
-                return json_response(200, sandbox.sentry.workflow_view(workflow, shuffle=False))
-            if route == ("POST", "/_sandbox/sentry/environments"):
-                env = sandbox.sentry.add_environment(data["name"], hidden=bool(data.get("hidden")))
-                return json_response(201, {"id": str(env.id), "name": env.name})
-            if method == "DELETE" and parts[2:4] == ["sentry", "environments"] and len(parts) == 5:
-                sandbox.sentry.remove_environment(parts[4])
-                return json_response(200, {"removed": parts[4]})
-        return json_response(404, {"error": f"no control endpoint {method} {path}"})
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _epoch(value: Any) -> float | None:
-    """Accept epoch seconds or an ISO-8601 string in control requests."""
-    if value is None or isinstance(value, int | float):
-        return value
-    return parse_iso(str(value))
-
-
-class _SandboxHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # Hung handlers wait on the stop event; never block shutdown on them.
-    block_on_close = False
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _SandboxHTTPServer
-    protocol_version = "HTTP/1.1"
-    server_version = "mlpp-sandbox"
-    # Headers and body go out in separate writes; without this, Nagle plus
-    # delayed ACKs add ~40 ms to every keep-alive request.
-    disable_nagle_algorithm = True
-
-    def version_string(self) -> str:
-        """The Server header (without Python's version)."""
-        return self.server_version
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the journal is the log."""
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
-
-    def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        url = urlsplit(self.path)
-        host = self.headers.get("Host") or self.server.sandbox.base_url.removeprefix("http://")
-        request = ApiRequest(
-            method=self.command.upper(),
-            path=url.path,
-            query=parse_qs(url.query, keep_blank_values=True),
-            headers=dict(self.headers.items()),
-            body=body,
-            base_url=f"http://{host}",
-        )
-        sandbox = self.server.sandbox
-        outcome = sandbox.handle(request)
-        if outcome.response is None:
-            # A dropped connection: no status line at all.
-            self.close_connection = True
-            return
-        if outcome.delay:
-            sandbox.wait_released(outcome.delay)
-        self._write(outcome.response)
-
-    def _write(self, response: ApiResponse) -> None:
-        payload = response.encode()
-        try:
-            self.send_response(response.status)
-            for key, value in response.wire_headers().items():
-                self.send_header(key, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (a hang outlived its timeout): nothing to do.
-            self.close_connection = True

@@ -2,9 +2,9 @@
 
 Source of the rules: Sentry's workflow validators, as written up (with the file
 of Sentry's source each rule comes from) in ``docs/vendors/sentry.md``.
-Bodies are first converted to snake_case recursively (camelCase and
+Bodies are first converted to snake_case recursively (`keycase`: camelCase and
 snake_case are both accepted; both forms of one key is a 400), then checked
-field by field. Error bodies use camelCase keys, as Sentry's
+field by field (conditions' comparisons: `conditions`). Error bodies use camelCase keys, as Sentry's
 ``CamelSnakeSerializer`` renders them. Messages follow DRF's wording where the
 vendor docs give none; clients must treat them as opaque.
 
@@ -21,16 +21,14 @@ Deliberate differences from the live API:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-STANDARD_INTERVALS = ("1m", "5m", "15m", "1h", "1d", "1w", "30d")
-COMPARISON_INTERVALS = ("5m", "15m", "1h", "1d", "1w", "30d")
+from .conditions import CONDITION_COMPARISONS, is_int
+from .keycase import KeyCollision, as_read, to_camel_keys, to_snake_keys
+from .objects import UNSET, ActionInput, ConditionInput, GroupInput, Unset, WorkflowInput
+
 LOGIC_TYPES = ("any", "any-short", "all", "none")
-MATCH_TYPES = ("co", "nc", "eq", "ne", "sw", "ew", "is", "ns")
 EMAIL_TARGET_TYPES = ("issue_owners", "user", "team")
 FALLTHROUGH_TYPES = ("AllMembers", "ActiveMembers", "NoOne")
 INTEGRATION_ACTION_TYPES = frozenset(
@@ -52,15 +50,6 @@ INTEGRATION_ACTION_TYPES = frozenset(
 PLAIN_ACTION_TYPES = frozenset({"webhook", "plugin"})
 
 
-class Unset(Enum):
-    """Marks a field the request did not send (distinct from an explicit null)."""
-
-    TOKEN = 0
-
-
-UNSET = Unset.TOKEN
-
-
 class SentryValidationError(Exception):
     """A 400 whose body is ``detail`` (a DRF error dict or a list of strings)."""
 
@@ -69,229 +58,15 @@ class SentryValidationError(Exception):
         self.detail = detail
 
 
-# -- key case ---------------------------------------------------------------
-
-_CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
-
-
-def camel_to_snake(key: str) -> str:
-    """``detectorIds`` -> ``detector_ids`` (leading/trailing ``_`` dropped)."""
-    return _CAMEL_BOUNDARY.sub(r"\1_\2", key).strip("_").lower()
-
-
-def snake_to_camel(key: str) -> str:
-    """``detector_ids`` -> ``detectorIds``."""
-    words = key.strip("_").split("_")
-    return words[0].lower() + "".join(word.capitalize() for word in words[1:])
-
-
-def to_snake_keys(value: Any) -> Any:
-    """Convert dict keys to snake_case recursively; both forms of a key is a 400."""
-    if isinstance(value, list):
-        return [to_snake_keys(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    converted: dict[str, Any] = {}
-    for key, item in value.items():
-        snake = camel_to_snake(key) if isinstance(key, str) else key
-        if snake != key and snake in value:
-            raise SentryValidationError(
-                {key: [f"{key} collides with {snake}, please pass only one value"]}
-            )
-        converted[snake] = to_snake_keys(item)
-    return converted
-
-
-def to_camel_keys(value: Any) -> Any:
-    """Convert dict keys to camelCase recursively (how responses read back)."""
-    if isinstance(value, list):
-        return [to_camel_keys(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    return {
-        (snake_to_camel(k) if isinstance(k, str) else k): to_camel_keys(v) for k, v in value.items()
-    }
-
-
-# -- comparison schemas -------------------------------------------------------
-
-Check = Callable[[Any], bool]
-
-
-def _is_int(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-
-
-def _boolean(value: Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _integer(minimum: int | None = None, choices: tuple[int, ...] | None = None) -> Check:
-    def check(value: Any) -> bool:
-        if not _is_int(value):
-            return False
-        if minimum is not None and value < minimum:
-            return False
-        return choices is None or value in choices
-
-    return check
-
-
-def _number(minimum: float) -> Check:
-    def check(value: Any) -> bool:
-        return isinstance(value, int | float) and not isinstance(value, bool) and value >= minimum
-
-    return check
-
-
-def _string(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _choice(*choices: str) -> Check:
-    def check(value: Any) -> bool:
-        return isinstance(value, str) and value in choices
-
-    return check
-
-
-def _array(value: Any) -> bool:
-    return isinstance(value, list)
-
-
-def _any_of(*checks: Check) -> Check:
-    def check(value: Any) -> bool:
-        return any(c(value) for c in checks)
-
-    return check
-
-
-def _object(required: dict[str, Check], optional: dict[str, Check] | None = None) -> Check:
-    """A JSON-schema object with ``additionalProperties: false``."""
-    extra = optional or {}
-
-    def check(value: Any) -> bool:
-        if not isinstance(value, dict):
-            return False
-        if set(value) - set(required) - set(extra) or set(required) - set(value):
-            return False
-        allowed = {**required, **extra}
-        return all(allowed[key](item) for key, item in value.items())
-
-    return check
-
-
-_COUNT = _object(
-    {"interval": _choice(*STANDARD_INTERVALS), "value": _integer(minimum=0)},
-    {"filters": _array},
-)
-_PERCENT = _object(
-    {
-        "interval": _choice(*STANDARD_INTERVALS),
-        "value": _number(0),
-        "comparison_interval": _choice(*COMPARISON_INTERVALS),
-    },
-    {"filters": _array},
-)
-CONDITION_COMPARISONS: dict[str, Check] = {
-    "first_seen_event": _boolean,
-    "regression_event": _boolean,
-    "reappeared_event": _boolean,
-    "issue_resolved_trigger": _boolean,
-    "new_high_priority_issue": _boolean,
-    "existing_high_priority_issue": _boolean,
-    "issue_priority_deescalating": _boolean,
-    "latest_release": _boolean,
-    "every_event": _boolean,
-    "event_frequency_count": _COUNT,
-    "event_unique_user_frequency_count": _COUNT,
-    "event_frequency_percent": _PERCENT,
-    "event_unique_user_frequency_percent": _PERCENT,
-    "percent_sessions_count": _object(
-        {"interval": _choice(*STANDARD_INTERVALS), "value": _number(0)}, {"filters": _array}
-    ),
-    "percent_sessions_percent": _PERCENT,
-    "issue_priority_greater_or_equal": _integer(choices=(25, 50, 75)),
-    "issue_occurrences": _object({"value": _integer(minimum=0)}),
-    "age_comparison": _object(
-        {
-            "time": _choice("minute", "hour", "day", "week"),
-            "value": _integer(minimum=0),
-            "comparison_type": _choice("older", "newer"),
-        }
-    ),
-    "level": _object(
-        {
-            "level": _integer(choices=(0, 10, 20, 30, 40, 50)),
-            "match": _choice("eq", "gte", "lte"),
-        }
-    ),
-    "tagged_event": _object({"key": _string, "match": _choice(*MATCH_TYPES)}, {"value": _string}),
-    "event_attribute": _object(
-        {"attribute": _string, "match": _choice(*MATCH_TYPES)}, {"value": _string}
-    ),
-    "issue_category": _object({"value": _integer()}),
-    "assigned_to": _object(
-        {"target_type": _choice("Unassigned", "Member", "Team")},
-        {"target_identifier": _any_of(_integer(), _string)},
-    ),
-    "latest_adopted_release": _object(
-        {
-            "environment": _string,
-            "age_comparison": _choice("older", "newer"),
-            "release_age_type": _choice("oldest", "newest"),
-        }
-    ),
-}
-
-
-# -- parsed input ---------------------------------------------------------------
-
-
-@dataclass
-class ConditionInput:
-    """A data condition as sent (id None: create it)."""
-
-    id: int | None
-    type: str
-    comparison: Any
-    condition_result: Any
-
-
-@dataclass
-class ActionInput:
-    """An action as sent (id None: create it); data/config keys in snake_case."""
-
-    id: int | None
-    type: str
-    integration_id: int | None
-    data: dict[str, Any]
-    config: dict[str, Any]
-
-
-@dataclass
-class GroupInput:
-    """A data condition group (the WHEN triggers or one IF action filter)."""
-
-    id: int | None
-    logic_type: str
-    conditions: list[ConditionInput]
-    actions: list[ActionInput]
-
-
-@dataclass
-class WorkflowInput:
-    """A validated workflow body; UNSET marks what the request left out."""
-
-    name: str
-    enabled: bool
-    config: dict[str, Any] | Unset
-    environment: str | Unset | None
-    detector_ids: list[int] | Unset
-    triggers: GroupInput | Unset
-    action_filters: list[GroupInput] | Unset
+def parse_request(
+    body: Any, *, key_case: str, environment_exists: Callable[[str], bool]
+) -> WorkflowInput:
+    """Read a POST/PUT workflow body as a server of `key_case` does; raise on a 400."""
+    try:
+        snake = to_snake_keys(as_read(body, key_case))
+    except KeyCollision as collision:
+        raise SentryValidationError(collision.detail) from collision
+    return parse_workflow(snake, environment_exists=environment_exists)
 
 
 _TRUE_VALUES = (True, 1, "1", "true", "True", "TRUE", "t", "yes", "on")
@@ -304,7 +79,7 @@ def _type_name(value: Any) -> str:
 
 def _parse_id(value: Any) -> int | None:
     """An id as a request may carry it (int or digit string); None if invalid."""
-    if _is_int(value):
+    if is_int(value):
         return int(value)
     if isinstance(value, str) and value.isdigit():
         return int(value)
@@ -425,7 +200,7 @@ def _parse_config(raw: Any, errors: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if "frequency" in raw:
         frequency = raw["frequency"]
-        if not _is_int(frequency) or frequency < 0:
+        if not is_int(frequency) or frequency < 0:
             errors["config"] = [
                 f"{frequency!r} is not a valid frequency: an integer >= 0 is required"
             ]
@@ -537,7 +312,7 @@ def _parse_condition(raw: Any, errors: dict[str, Any]) -> ConditionInput | None:
         return None
     assert isinstance(condition_type, str)
     comparison = raw["comparison"]
-    if isinstance(comparison, dict) and "value" in comparison and _is_int(comparison["value"]):
+    if isinstance(comparison, dict) and "value" in comparison and is_int(comparison["value"]):
         # Clients such as Pulumi send 10.0 for 10; the schema's integer accepts it.
         comparison = {**comparison, "value": int(comparison["value"])}
     return ConditionInput(condition_id, condition_type, comparison, raw["condition_result"])
