@@ -17,7 +17,7 @@ from pathlib import Path
 from mlpp_monitoring.config import ConfigError
 from mlpp_monitoring.engine import EngineMissing
 from mlpp_monitoring.http import ApiError
-from mlpp_monitoring.settings import CredentialUnavailable
+from mlpp_monitoring.vendors import CredentialUnavailable
 
 EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 2, 7
 

@@ -18,9 +18,9 @@ from rich.table import Table
 
 from mlpp_monitoring.engine import SANDBOX_STACK, PulumiCli, engine_env
 from mlpp_monitoring.sentry.api import SentryApi
-from mlpp_monitoring.settings import sentry_settings, uptimerobot_settings
 from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
+from mlpp_monitoring.vendors import SENTRY, UPTIMEROBOT
 from mlpp_sandbox.launch import LaunchedSandbox, launch
 
 STACK = SANDBOX_STACK
@@ -45,7 +45,7 @@ def _summary(project_dir: Path, console: Console) -> None:
     table = Table(title="What now exists in the sandbox accounts", width=100)
     for column in ("vendor", "id", "name", "what"):
         table.add_column(column)
-    for monitor in UptimeRobotApi(uptimerobot_settings(lookup)).list_monitors():
+    for monitor in UptimeRobotApi(UPTIMEROBOT.settings(lookup)).list_monitors():
         table.add_row(
             "UptimeRobot",
             str(monitor["id"]),
@@ -53,7 +53,7 @@ def _summary(project_dir: Path, console: Console) -> None:
             f"{monitor['type']} {monitor['url']} every {int(monitor['interval'])} s, "
             f"status {monitor.get('status')}",
         )
-    sentry = SentryApi(sentry_settings(lookup), config.sentry.organization, config.sentry.project)
+    sentry = SentryApi(SENTRY.settings(lookup), config.sentry.organization, config.sentry.project)
     for workflow in sentry.list_workflows():
         table.add_row(
             "Sentry",

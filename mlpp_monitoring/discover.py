@@ -25,10 +25,10 @@ from rich.table import Table
 
 from mlpp_monitoring.engine import EngineMissing, PulumiCli
 from mlpp_monitoring.sentry.api import SentryApi
-from mlpp_monitoring.settings import sentry_settings, uptimerobot_settings
 from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 from mlpp_monitoring.uptimerobot.contacts import contact_states
+from mlpp_monitoring.vendors import SENTRY, UPTIMEROBOT
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def find_existing(stack: StackFile, uptimerobot: UptimeRobotApi | None = None) -
     lookup = stack.lookup()
     found: list[Found] = []
 
-    api = uptimerobot or UptimeRobotApi(uptimerobot_settings(lookup))
+    api = uptimerobot or UptimeRobotApi(UPTIMEROBOT.settings(lookup))
     monitors = api.list_monitors()
     wanted = {(m.name, m.url): key for key, m in config.uptimerobot.monitors.items()}
     for monitor in monitors:
@@ -101,7 +101,7 @@ def find_existing(stack: StackFile, uptimerobot: UptimeRobotApi | None = None) -
             )
         )
 
-    sentry = SentryApi(sentry_settings(lookup), config.sentry.organization, config.sentry.project)
+    sentry = SentryApi(SENTRY.settings(lookup), config.sentry.organization, config.sentry.project)
     detector = str(sentry.issue_stream_detector())
     by_name = {a.name: key for key, a in config.sentry.alerts.items()}
     for workflow in sentry.list_workflows():
@@ -169,7 +169,7 @@ def run_discover(stack_name: str, project_dir: Path, console: Console | None = N
     """Print the table and the adoption commands; exit code 0."""
     console = console or Console(width=100)
     stack = StackFile(stack_name, project_dir)
-    uptimerobot = UptimeRobotApi(uptimerobot_settings(stack.lookup()))
+    uptimerobot = UptimeRobotApi(UPTIMEROBOT.settings(stack.lookup()))
     found = find_existing(stack, uptimerobot)
     contacts = find_contacts(stack, uptimerobot)
     managed = managed_ids(stack_name, project_dir)

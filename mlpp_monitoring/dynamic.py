@@ -41,7 +41,7 @@ from pulumi.dynamic import (
 from pydantic import BaseModel, ValidationError
 
 from mlpp_monitoring.http import AGAIN_LATER, ApiError, HttpPolicy, NotFound, Unavailable
-from mlpp_monitoring.settings import ConfigLookup
+from mlpp_monitoring.vendors import ConfigLookup
 
 CREDENTIALS = "credentials"
 """The pseudo-property check failures name when the vendor or its credential is the problem."""

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from mlpp_monitoring.config import PROJECT, MonitoringConfig, parse_config
-from mlpp_monitoring.settings import ConfigLookup, SecretUnreadable
+from mlpp_monitoring.vendors import ConfigLookup, SecretUnreadable
 
 
 class StackFile:

@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import requests
 import yaml
 
 from mlpp_monitoring.config import (
@@ -38,8 +37,8 @@ from mlpp_monitoring.config import (
     SentryConfig,
 )
 from mlpp_monitoring.http import (
+    USER_AGENT,
     ApiError,
-    ApiSession,
     AuthError,
     HttpPolicy,
     NotFound,
@@ -53,15 +52,6 @@ from mlpp_monitoring.procedures import (
     Procedure,
 )
 from mlpp_monitoring.sentry.api import SentryApi
-from mlpp_monitoring.settings import (
-    ConfigLookup,
-    CredentialUnavailable,
-    MissingCredential,
-    SecretUnreadable,
-    VendorSettings,
-    sentry_settings,
-    uptimerobot_settings,
-)
 from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.status_model import (
     SCHEMA,
@@ -88,6 +78,15 @@ from mlpp_monitoring.status_model import (
 )
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 from mlpp_monitoring.uptimerobot.contacts import ContactState, contact_states
+from mlpp_monitoring.vendors import (
+    SENTRY,
+    UPTIMEROBOT,
+    ConfigLookup,
+    CredentialUnavailable,
+    MissingCredential,
+    SecretUnreadable,
+    VendorSettings,
+)
 
 STATUS_POLICY = HttpPolicy(
     connect_timeout=3.0,
@@ -99,6 +98,8 @@ STATUS_POLICY = HttpPolicy(
     pace=False,
 )
 """Short timeouts and budget: a status that hangs is worse than one that says "unknown"."""
+
+STATUS_USER_AGENT = f"{USER_AGENT} status"
 
 WINDOW = "24h"
 WINDOW_SECONDS = 86_400
@@ -185,27 +186,6 @@ def procedure_view(procedure: Procedure) -> ProcedureView:
         title=procedure.title,
         steps=[StepView(text=s.text, details=list(s.details)) for s in procedure.steps],
     )
-
-
-class _CountingSession(ApiSession):
-    """The vendor's ApiSession, counting the calls this run makes."""
-
-    def __init__(self, base: ApiSession, policy: HttpPolicy) -> None:
-        super().__init__(
-            base.base_url, base.credential, policy=policy, user_agent="mlpp-monitoring status"
-        )
-        self.calls = 0
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
-        json_body: Any = None,
-    ) -> requests.Response:
-        self.calls += 1
-        return super().request(method, path, params=params, json_body=json_body)
 
 
 # -- Level 0: UptimeRobot -----------------------------------------------------------
@@ -838,18 +818,19 @@ def build_report(
     except (FileNotFoundError, ConfigError, yaml.YAMLError) as error:
         return _config_failure(stack_name, now, error, started)
 
-    ur_settings, ur_problem = _vendor(lambda: uptimerobot_settings(lookup))
-    sentry_vendor, sentry_problem = _vendor(lambda: sentry_settings(lookup))
+    ur_settings, ur_problem = _vendor(lambda: UPTIMEROBOT.settings(lookup))
+    sentry_vendor, sentry_problem = _vendor(lambda: SENTRY.settings(lookup))
     ur_api = sentry_api = None
-    ur_http = sentry_http = None
     if ur_settings is not None:
-        ur_api = UptimeRobotApi(ur_settings, policy)
-        ur_api.http = ur_http = _CountingSession(ur_api.http, policy)
+        ur_api = UptimeRobotApi(ur_settings, policy, user_agent=STATUS_USER_AGENT)
     if sentry_vendor is not None:
         sentry_api = SentryApi(
-            sentry_vendor, config.sentry.organization, config.sentry.project, policy
+            sentry_vendor,
+            config.sentry.organization,
+            config.sentry.project,
+            policy,
+            user_agent=STATUS_USER_AGENT,
         )
-        sentry_api.http = sentry_http = _CountingSession(sentry_api.http, policy)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="status") as pool:
         availability_job = pool.submit(
@@ -863,8 +844,9 @@ def build_report(
 
     findings = classify(availability, errors)
     verdict, exit_code = verdict_of(findings, availability, errors)
-    ur_calls = ur_http.calls if ur_http else 0
-    sentry_calls = sentry_http.calls if sentry_http else 0
+    # Each client's session counts the calls it sent: this run's, as it made both clients.
+    ur_calls = ur_api.http.calls if ur_api else 0
+    sentry_calls = sentry_api.http.calls if sentry_api else 0
     return StatusReport(
         format=SCHEMA,
         version=SCHEMA_VERSION,

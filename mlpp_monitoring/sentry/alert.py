@@ -32,7 +32,7 @@ from mlpp_monitoring.config import AlertConfig, SentryConfig
 from mlpp_monitoring.dynamic import ADOPT_KEY, ObjectKind, ProviderError, SpecProvider
 from mlpp_monitoring.http import HttpPolicy, InvalidRequest, NotFound
 from mlpp_monitoring.sentry.api import SentryApi, Workflow
-from mlpp_monitoring.settings import ConfigLookup, VendorSettings, sentry_settings
+from mlpp_monitoring.vendors import SENTRY, ConfigLookup, VendorSettings
 
 NEW_ISSUE = "first_seen_event"
 EVENT_COUNT = "event_frequency_count"
@@ -360,7 +360,7 @@ class ErrorAlertProvider(SpecProvider[AlertSpec]):
         self, config: ConfigLookup | None, policy: HttpPolicy | None
     ) -> ObjectKind[AlertSpec]:
         """An AlertKind whose clients use the stack config's or environment's token."""
-        return AlertKind(sentry_settings(config), policy)
+        return AlertKind(SENTRY.settings(config), policy)
 
 
 class ErrorAlert(Resource):

@@ -15,8 +15,8 @@ import threading
 from typing import Any
 
 from mlpp_monitoring.batching import SharedList, batch_reads_enabled, writing
-from mlpp_monitoring.http import ApiSession, HttpPolicy, NotFound
-from mlpp_monitoring.settings import VendorSettings
+from mlpp_monitoring.http import USER_AGENT, ApiSession, HttpPolicy, NotFound
+from mlpp_monitoring.vendors import VendorSettings
 
 Workflow = dict[str, Any]
 """A workflow as the API returns it (camelCase keys, string ids)."""
@@ -33,8 +33,12 @@ class SentryApi:
         organization: str,
         project: str,
         policy: HttpPolicy | None = None,
+        *,
+        user_agent: str = USER_AGENT,
     ) -> None:
-        self.http = ApiSession(f"{settings.base_url}/api/0", settings.credential, policy=policy)
+        self.http = ApiSession(
+            f"{settings.base_url}/api/0", settings.credential, policy=policy, user_agent=user_agent
+        )
         self.organization = organization
         self.project = project
         # Re-entrant: a cached lookup may need another one (detectors need the project id).

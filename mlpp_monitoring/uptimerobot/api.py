@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from mlpp_monitoring.batching import SharedList, batch_reads_enabled, writing
-from mlpp_monitoring.http import ApiSession, HttpPolicy, NotFound
-from mlpp_monitoring.settings import VendorSettings
+from mlpp_monitoring.http import USER_AGENT, ApiSession, HttpPolicy, NotFound
+from mlpp_monitoring.vendors import VendorSettings
 
 Monitor = dict[str, Any]
 """A monitor as the API returns it (camelCase keys)."""
@@ -26,8 +26,16 @@ PAGE_SIZE = 200  # the API's maximum: one list call covers 200 monitors
 class UptimeRobotApi:
     """Monitors and alert contacts of one UptimeRobot account."""
 
-    def __init__(self, settings: VendorSettings, policy: HttpPolicy | None = None) -> None:
-        self.http = ApiSession(settings.base_url, settings.credential, policy=policy)
+    def __init__(
+        self,
+        settings: VendorSettings,
+        policy: HttpPolicy | None = None,
+        *,
+        user_agent: str = USER_AGENT,
+    ) -> None:
+        self.http = ApiSession(
+            settings.base_url, settings.credential, policy=policy, user_agent=user_agent
+        )
         self._lock = threading.Lock()
         self._contacts: list[dict[str, Any]] | None = None
         self.shared: SharedList | None = (

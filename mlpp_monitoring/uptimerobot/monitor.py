@@ -23,9 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from mlpp_monitoring.config import MonitorConfig
 from mlpp_monitoring.dynamic import ADOPT_KEY, ObjectKind, ProviderError, SpecProvider
 from mlpp_monitoring.http import HttpPolicy
-from mlpp_monitoring.settings import ConfigLookup, uptimerobot_settings
 from mlpp_monitoring.uptimerobot.api import Monitor, UptimeRobotApi
 from mlpp_monitoring.uptimerobot.contacts import contact_states
+from mlpp_monitoring.vendors import UPTIMEROBOT, ConfigLookup
 
 KEYWORD_MISSING = "ALERT_NOT_EXISTS"
 CASE_INSENSITIVE = "CaseInsensitive"
@@ -303,7 +303,7 @@ class UptimeMonitorProvider(SpecProvider[MonitorSpec]):
         self, config: ConfigLookup | None, policy: HttpPolicy | None
     ) -> ObjectKind[MonitorSpec]:
         """A MonitorKind over an API client built from the stack config or environment."""
-        return MonitorKind(UptimeRobotApi(uptimerobot_settings(config), policy))
+        return MonitorKind(UptimeRobotApi(UPTIMEROBOT.settings(config), policy))
 
 
 class UptimeMonitor(Resource):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mlpp_monitoring.http import ApiError, ApiSession, Credential, HttpPolicy, Unavailable
-from mlpp_monitoring.settings import SENTRY_CALL_SCOPES, SENTRY_SCOPES, sentry_settings
+from mlpp_monitoring.http import ApiError, ApiSession, HttpPolicy, Unavailable
+from mlpp_monitoring.vendors import SENTRY, SENTRY_CALL_SCOPES, SENTRY_SCOPES, UPTIMEROBOT
 from mlpp_sandbox import Sandbox
 
 FAST = HttpPolicy(read_timeout=0.3, retries=2, backoff=0.01, backoff_max=0.02, budget=5)
@@ -22,13 +22,7 @@ def sb() -> Iterator[Sandbox]:
 
 
 def _session(sb: Sandbox) -> ApiSession:
-    credential = Credential(
-        "UptimeRobot",
-        "uptimerobot:apiKey",
-        "UPTIMEROBOT_API_KEY",
-        "a main API key",
-        sb.options.uptimerobot_key,
-    )
+    credential = UPTIMEROBOT.credential(sb.options.uptimerobot_key)
     return ApiSession(sb.urls["uptimerobot"], credential, policy=FAST)
 
 
@@ -75,7 +69,7 @@ def test_a_dropped_post_is_not_said_to_be_retried(sb: Sandbox) -> None:
     ],
 )
 def test_each_sentry_call_names_its_scope(method: str, path: str, scope: str) -> None:
-    credential = sentry_settings(lambda key: "t" if key == "sentry:authToken" else None).credential
+    credential = SENTRY.settings(lambda key: "t" if key == "sentry:authToken" else None).credential
     assert credential.scope_for(method, path) == scope
 
 
@@ -94,7 +88,7 @@ def _closed_port() -> int:
 
 
 def test_a_refused_connection_proves_nothing_was_done() -> None:
-    credential = Credential("UptimeRobot", "uptimerobot:apiKey", "UPTIMEROBOT_API_KEY", "k", "v")
+    credential = UPTIMEROBOT.credential("v")
     session = ApiSession(f"http://127.0.0.1:{_closed_port()}/v3", credential, policy=FAST)
     with pytest.raises(Unavailable) as error:
         session.request("POST", "/monitors", json_body={})

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mlpp_monitoring.engine import SANDBOX_PASSPHRASE, engine_env
-from mlpp_monitoring.settings import (
+from mlpp_monitoring.vendors import (
+    SENTRY,
+    UPTIMEROBOT,
     MissingCredential,
     SecretUnreadable,
-    sentry_settings,
-    uptimerobot_settings,
 )
 
 
@@ -25,7 +25,7 @@ def test_an_unreadable_secret_says_so_and_names_the_variable_that_would_do(
 ) -> None:
     monkeypatch.delenv("UPTIMEROBOT_API_KEY", raising=False)
     with pytest.raises(SecretUnreadable) as error:
-        uptimerobot_settings(_unreadable)
+        UPTIMEROBOT.settings(_unreadable)
     message = str(error.value)
     assert "uptimerobot:apiKey" in message and "could not be decrypted" in message
     assert "UPTIMEROBOT_API_KEY" in message and "missing" not in message
@@ -35,13 +35,13 @@ def test_the_environment_serves_when_the_secret_cannot_be_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SENTRY_AUTH_TOKEN", "from-the-shell")
-    assert sentry_settings(_unreadable).credential.value == "from-the-shell"
+    assert SENTRY.settings(_unreadable).credential.value == "from-the-shell"
 
 
 def test_no_secret_and_no_variable_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SENTRY_AUTH_TOKEN", raising=False)
     with pytest.raises(MissingCredential, match="Sentry auth token missing"):
-        sentry_settings(lambda key: None)
+        SENTRY.settings(lambda key: None)
 
 
 @pytest.mark.parametrize(
