@@ -1,5 +1,5 @@
 """The Pulumi program: everything lives in the importable package `mlpp_monitoring`."""
 
-from mlpp_monitoring.stack import declare_stack
+from mlpp_monitoring.program import declare_stack
 
 declare_stack()

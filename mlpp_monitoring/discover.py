@@ -2,8 +2,9 @@
 
 `pulumi import` cannot work for Python dynamic resources (pulumi/pulumi#16175: the provider
 host fails with KeyError '__provider'), so adoption is explicit: this command lists what
-exists, marks what matches a declared resource (exact name + URL for monitors; exact name
-on the project's issue-stream detector for alerts) and prints the `adopt_id` lines to add.
+exists, marks what matches a declared resource (by each vendor module's `natural_key`, the
+one `create` looks for: exact name + URL for monitors; exact name on the project's
+issue-stream detector for alerts) and prints the `adopt_id` lines to add.
 With them, `pulumi preview` shows what adoption would change on the live object, and the
 first `pulumi up` updates it in place instead of creating a second one.
 
@@ -14,7 +15,6 @@ notified on DOWN pages nobody (`pulumi preview` refuses it).
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +24,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from mlpp_monitoring.engine import EngineMissing, PulumiCli
+from mlpp_monitoring.sentry.alert import natural_key as alert_key
 from mlpp_monitoring.sentry.api import SentryApi
 from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 from mlpp_monitoring.uptimerobot.contacts import contact_states
+from mlpp_monitoring.uptimerobot.monitor import natural_key as monitor_key
 from mlpp_monitoring.vendors import SENTRY, UPTIMEROBOT
 
 
@@ -85,10 +87,7 @@ def find_existing(stack: StackFile, uptimerobot: UptimeRobotApi | None = None) -
     monitors = api.list_monitors()
     wanted = {(m.name, m.url): key for key, m in config.uptimerobot.monitors.items()}
     for monitor in monitors:
-        name, url = (
-            html.unescape(str(monitor.get("friendlyName"))),
-            html.unescape(str(monitor.get("url"))),
-        )
+        name, url = monitor_key(monitor)
         key = wanted.get((name, url))
         found.append(
             Found(
@@ -102,11 +101,11 @@ def find_existing(stack: StackFile, uptimerobot: UptimeRobotApi | None = None) -
         )
 
     sentry = SentryApi(SENTRY.settings(lookup), config.sentry.organization, config.sentry.project)
-    detector = str(sentry.issue_stream_detector())
+    detector = sentry.issue_stream_detector()
     by_name = {a.name: key for key, a in config.sentry.alerts.items()}
     for workflow in sentry.list_workflows():
-        on_stream = detector in [str(d) for d in workflow.get("detectorIds") or []]
-        key = by_name.get(str(workflow.get("name"))) if on_stream else None
+        alert_name = alert_key(workflow, detector)
+        key = by_name.get(alert_name) if alert_name is not None else None
         found.append(
             Found(
                 "Sentry alert",

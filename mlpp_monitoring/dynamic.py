@@ -1,33 +1,34 @@
-"""The one generic Pulumi dynamic provider: desired state in, vendor calls out.
+"""The one generic Pulumi dynamic provider, and the one resource base: desired state in,
+vendor calls out.
 
-Each vendor object (an UptimeRobot monitor, a Sentry alert) supplies an `ObjectKind`: its
-spec model (the normalized desired state) and five calls (create, read, update, delete,
-find by natural key). Everything Pulumi-specific is written once here:
+Each vendor object (an UptimeRobot monitor, a Sentry alert) supplies an `ObjectKind`
+(`object_kind`): its spec model and five calls. Everything Pulumi-specific is written once
+here, in `SpecProvider`:
 
 - check validates the inputs through the spec model, so bad values never reach an API;
 - diff compares normalized specs field by field, and names the fields that force a replace;
 - read fetches the live object and returns it as both outputs and inputs, which is what
   makes `pulumi refresh` and `pulumi preview --refresh` see edits made in a web console;
-- create adopts an existing object when told its id; after a failure that leaves the
-  outcome unknown (a timeout, a dropped connection, a 5xx, UptimeRobot's 404 to a create
-  that worked) it keeps looking the object up by its natural key, with back-off, for the
-  policy's `create_wait` (vendors' lists lag a create), and never sends the create again:
-  only a failure that proves nothing was done (a 429, a refused connection) is retried;
-- credentials are read in `configure` (the provider process), never pickled.
+- create adopts an existing object when told its id, else creates exactly one
+  (`exactly_once`: never next to a twin, never twice after an unclear answer);
+- credentials are read in `configure` (the provider process), never pickled: the state
+  stores a reference to the provider class, so the classes must stay importable where
+  they are (`uptimerobot.monitor.UptimeMonitorProvider`, `sentry.alert.ErrorAlertProvider`).
+
+`SpecResource` is the resource base: a spec as inputs, a type token of its own per kind
+(`pulumi-python:dynamic/uptimerobot:Monitor`, `pulumi-python:dynamic/sentry:Alert`), and an
+alias of the SDK's default token, which every resource had up to release 0.1.0.
 """
 
 from __future__ import annotations
 
 import abc
 import json
-import sys
 import threading
-import time
-import traceback
-import types
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -35,138 +36,29 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
+    Resource,
     ResourceProvider,
     UpdateResult,
 )
 from pydantic import BaseModel, ValidationError
 
-from mlpp_monitoring.http import AGAIN_LATER, ApiError, HttpPolicy, NotFound, Unavailable
+from mlpp_monitoring.exactly_once import create_exactly_once
+from mlpp_monitoring.http import ApiError, HttpPolicy, NotFound
+from mlpp_monitoring.object_kind import ADOPT_KEY, ObjectKind, Spec
+from mlpp_monitoring.provider_host import ProviderError
 from mlpp_monitoring.vendors import ConfigLookup
 
 CREDENTIALS = "credentials"
 """The pseudo-property check failures name when the vendor or its credential is the problem."""
 
-ADOPT_KEY = "adopt_id"
-"""Input naming an existing vendor object that `create` takes over instead of creating one."""
-
 ADOPT_CHANGES_KEY = "adopt_changes"
 """Preview-only input of an adoption: what taking the object over changes on it."""
 
-CREATE_ATTEMPTS = 3
-"""POSTs one `create` may send: a second one only after an answer that proves the first was
-not performed (a refused connection); an ambiguous answer is followed by look-ups only."""
-
-LOOKUP_FIRST_WAIT = 0.5
-LOOKUP_MAX_WAIT = 15.0
-"""Back-off of the look-ups after an ambiguous create: 0.5 s, doubling up to 15 s (the
-last look is at the end of `HttpPolicy.create_wait`)."""
+LEGACY_TYPE = "pulumi-python:dynamic:Resource"
+"""The type token of every resource up to release 0.1.0 (the SDK's default): an alias of
+each kind's own token, so that a stack made then is updated in place, not replaced."""
 
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN during preview
-
-Spec = TypeVar("Spec", bound=BaseModel)
-
-
-class ProviderError(Exception):
-    """An error shown to the user by the engine: one actionable sentence, no traceback.
-
-    `field` names the input the error is about, when there is one: `check` reports it
-    as that property's problem.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class _HostTraceback(types.ModuleType):
-    """The `traceback` module as the provider host sees it: a ProviderError is its message.
-
-    The Python dynamic provider host (`python -m pulumi.dynamic`) reports every exception
-    a provider raises with `traceback.format_exc()`, so each explained failure (a vendor
-    down, a wrong adopt_id) reached the user under a page of Python frames. Only
-    ProviderError is shortened: any other exception is a bug and keeps its traceback.
-    """
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(traceback, name)
-
-    @staticmethod
-    def format_exc(limit: int | None = None, chain: bool = True) -> str:
-        """The message of a ProviderError; the usual traceback of anything else."""
-        error = sys.exc_info()[1]
-        if isinstance(error, ProviderError):
-            return str(error)
-        return traceback.format_exc(limit, chain)
-
-
-def _shorten_host_tracebacks() -> None:
-    host = sys.modules.get("__main__")
-    spec = getattr(host, "__spec__", None)
-    if getattr(spec, "name", None) == "pulumi.dynamic.__main__" and (
-        getattr(host, "traceback", None) is traceback
-    ):
-        host.traceback = _HostTraceback("traceback")  # type: ignore[union-attr]
-
-
-_shorten_host_tracebacks()  # this module is imported in the host when a provider is unpickled
-
-
-class ObjectKind(abc.ABC, Generic[Spec]):
-    """How one kind of vendor object maps to and from its spec. One instance per process."""
-
-    label: ClassVar[str]
-    """What users call this object, e.g. 'UptimeRobot monitor'."""
-
-    spec_model: ClassVar[type[BaseModel]]
-    """The pydantic model of the normalized desired state."""
-
-    replace_on: ClassVar[frozenset[str]] = frozenset()
-    """Spec fields the vendor cannot change in place: a change replaces the object."""
-
-    def prepare(self, spec: Spec, old: Spec | None) -> None:
-        """Check, with the vendor, what a preview should report early (may call the API).
-
-        Called from `check` only when the object will be created or a field this hook
-        cares about changes, so a preview with nothing to do makes no call.
-        """
-
-    @abc.abstractmethod
-    def create(self, spec: Spec) -> tuple[str, Spec]:
-        """Create the object; return its id and its live spec."""
-
-    @abc.abstractmethod
-    def read(self, id_: str, last: Spec) -> Spec | None:
-        """The live spec of the object, or None when it no longer exists.
-
-        `last` is the last known spec (from the state): it scopes the lookup where the
-        vendor needs more than the id (Sentry's organization and project).
-        """
-
-    @abc.abstractmethod
-    def update(self, id_: str, spec: Spec) -> Spec:
-        """Bring the object to `spec`; return its live spec. Raises NotFound if it is gone."""
-
-    @abc.abstractmethod
-    def delete(self, id_: str, last: Spec) -> None:
-        """Delete the object; an object already gone is not an error."""
-
-    @abc.abstractmethod
-    def find(self, spec: Spec, *, fresh: bool = False) -> list[str]:
-        """Ids of live objects with the spec's natural key (e.g. name + URL).
-
-        `fresh`: ask the vendor again rather than answer from a list read earlier in this
-        operation (each look-up after an ambiguous create must see the vendor's now).
-        """
-
-
-def _already_exists(label: str, ids: list[str]) -> str:
-    return (
-        f"{label} with the same natural key already exists (id {', '.join(ids)}), made "
-        "outside this stack (or by an earlier run whose create got no clear answer): take "
-        f"it over by setting {ADOPT_KEY} for this resource in the "
-        "stack config (`mlpp-monitoring discover` prints the line), or delete it; Pulumi "
-        "does not create a second one"
-    )
 
 
 def _missing_adoptee(label: str, id_: str) -> str:
@@ -364,7 +256,8 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Create the object, or take over the one named by `adopt_id`."""
+        """Create the object (exactly once, `exactly_once`), or take over the one named
+        by `adopt_id`."""
         kind, spec = self._kind(), self._spec(props)
         adopt = props.get(ADOPT_KEY)
         try:
@@ -373,100 +266,11 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
                 if kind.read(id_, spec) is None:
                     raise ProviderError(_missing_adoptee(kind.label, id_))
                 live = kind.update(id_, spec)
-                return CreateResult(id_, self._outputs(live, props))
-            # A twin made by hand (or by an earlier create whose answer was lost) would
-            # page twice at night: never create next to it, say how to take it over.
-            existing = kind.find(spec)
-            if existing:
-                raise ProviderError(_already_exists(kind.label, existing))
-            return self._create_once(kind, spec, props)
+            else:
+                id_, live = create_exactly_once(kind, spec, self._create_wait())
         except ApiError as exc:
             raise ProviderError(str(exc)) from None
-
-    def _create_once(
-        self, kind: ObjectKind[Spec], spec: Spec, props: Mapping[str, Any]
-    ) -> CreateResult:
-        """Create exactly one object, whatever the answers: a second POST only when the
-        first provably did nothing; after any other failure, look (and keep looking)."""
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                id_, live = kind.create(spec)
-                return CreateResult(id_, self._outputs(live, props))
-            except (Unavailable, NotFound) as exc:
-                failure = exc
-            # The answer proves nothing was made (a refused connection): sending again cannot
-            # make a twin. After a 429 the rate-limit budget is spent: it would be refused.
-            if failure.not_performed:
-                if attempts < CREATE_ATTEMPTS and failure.status != 429:
-                    continue
-                # The vendor's reason last, with its one hint of what to do next.
-                hint = "" if AGAIN_LATER in str(failure) else f"; {AGAIN_LATER}"
-                raise ProviderError(
-                    f"{kind.label} could not be created after {attempts} attempt(s), and "
-                    f"none exists: {failure}{hint}"
-                )
-            # Ambiguous: the vendor may have created it (UptimeRobot has answered 404 to a
-            # create that succeeded, and its list lags a create; a timeout may hide a
-            # success). Keep looking; never POST again in this run.
-            adopted = self._await_created(kind, spec, failure, self._create_wait())
-            if adopted is not None:
-                return CreateResult(adopted[0], self._outputs(adopted[1], props))
-            raise ProviderError(
-                f"{kind.label} create got no clear answer ({failure}), and no object with its "
-                f"natural key appeared in {self._create_wait():g} s of looking: it was most "
-                "likely not created. Run the same command again: it looks for the object "
-                "before creating one, so it never makes a second"
-            )
-
-    @classmethod
-    def _await_created(
-        cls, kind: ObjectKind[Spec], spec: Spec, failure: ApiError, wait: float
-    ) -> tuple[str, Spec] | None:
-        """Look for the object an ambiguous create may have made, again and again with
-        back-off, for `wait` seconds; the object brought to `spec`, or None."""
-        deadline = time.monotonic() + wait
-        pause = LOOKUP_FIRST_WAIT
-        while True:
-            try:
-                found = kind.find(spec, fresh=True)
-                lookup_error: ApiError | None = None
-            except ApiError as exc:
-                found, lookup_error = [], exc
-            if found:
-                return cls._adopt_created(kind, spec, failure, found)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            time.sleep(min(pause, left))
-            pause = min(pause * 2, LOOKUP_MAX_WAIT)
-        if lookup_error is not None:
-            raise ProviderError(
-                f"{kind.label} create failed ({failure}) and looking for the object it may "
-                f"have made failed too ({lookup_error}): check by hand before running again, "
-                f"and set {ADOPT_KEY} to its id if it exists"
-            )
-        return None
-
-    @staticmethod
-    def _adopt_created(
-        kind: ObjectKind[Spec], spec: Spec, failure: ApiError, found: list[str]
-    ) -> tuple[str, Spec]:
-        """The one object an ambiguous create made, brought to `spec`."""
-        if len(found) > 1:
-            raise ProviderError(
-                f"{kind.label} create failed ({failure}) and {len(found)} objects with the "
-                f"same name now exist (ids {', '.join(found)}): delete the extras by hand"
-            )
-        try:
-            return found[0], kind.update(found[0], spec)
-        except ApiError as exc:
-            raise ProviderError(
-                f"{kind.label} {found[0]} was created, but bringing it to the declared state "
-                f"failed ({exc}): set {ADOPT_KEY} to {found[0]} (or delete it) before running "
-                "again, so that no second one is created"
-            ) from None
+        return CreateResult(id_, self._outputs(live, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live object as outputs and inputs; an empty id when it was deleted."""
@@ -514,3 +318,35 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
             self._kind().delete(id_, self._last(_props))
         except ApiError as exc:
             raise ProviderError(str(exc)) from None
+
+
+class SpecResource(Resource):
+    """A vendor object this program declares: its spec as inputs, its own type token.
+
+    A subclass names its provider class and, in its class statement, its type token:
+    `class UptimeMonitor(SpecResource, module="uptimerobot", name="Monitor")` declares
+    `pulumi-python:dynamic/uptimerobot:Monitor`.
+    """
+
+    provider_class: ClassVar[type[SpecProvider[Any]]]
+
+    def __init__(
+        self,
+        name: str,
+        spec: BaseModel,
+        *,
+        adopt_id: int | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = spec.model_dump(mode="json")
+        props[ADOPT_KEY] = adopt_id
+        # A stack made by release 0.1.0 holds this object under the old type token.
+        legacy = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=LEGACY_TYPE)])
+        super().__init__(
+            self.provider_class(), name, props, pulumi.ResourceOptions.merge(opts, legacy)
+        )
+
+    @classmethod
+    def type_token(cls) -> str:
+        """The resource's type, as URNs, previews and the state show it."""
+        return f"pulumi-python:{cls._resource_type_name}"

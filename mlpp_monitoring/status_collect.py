@@ -19,7 +19,6 @@ within the budget.
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -78,6 +77,7 @@ from mlpp_monitoring.status_model import (
 )
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 from mlpp_monitoring.uptimerobot.contacts import ContactState, contact_states
+from mlpp_monitoring.uptimerobot.monitor import natural_key
 from mlpp_monitoring.vendors import (
     SENTRY,
     UPTIMEROBOT,
@@ -369,11 +369,8 @@ def collect_availability(
         live, more = api.monitors_page()
     except ApiError as error:
         return collect_availability(None, problem_of(error), monitors, now)
-    # The API may answer names and URLs HTML-escaped (observed live).
-    index = {
-        (html.unescape(str(m.get("friendlyName"))), html.unescape(str(m.get("url")))): m
-        for m in live
-    }
+    # By the natural key (the API may answer names and URLs HTML-escaped).
+    index = {natural_key(m): m for m in live}
     contacts: dict[int, ContactState] | None = None
     contacts_note: str | None = None
     if any((m.name, m.url) in index for m in monitors.values()):

@@ -8,6 +8,7 @@ reaches the real vendors; `launch()` is the one way they start it. The process i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -56,26 +57,29 @@ def launch(
     ready_file: Path,
     *args: str,
     port: int = 0,
+    log_file: Path | None = None,
     stdout: int | None = subprocess.DEVNULL,
-    stderr: int | None = None,
     timeout: float = READY_TIMEOUT,
 ) -> LaunchedSandbox:
     """Start `python -m mlpp_sandbox --port PORT --ready-file READY_FILE ARGS` and wait until
-    it serves (port 0: a free one). `stdout`/`stderr` are `subprocess`'s (None: this
-    process's own). Raises SandboxFailed when it exits first or takes over `timeout` s."""
+    it serves (port 0: a free one). Its messages go to `log_file` (None: this process's
+    stderr); `stdout` is `subprocess`'s (the URLs line). Raises SandboxFailed when it exits
+    first or takes over `timeout` s."""
     ready_file.unlink(missing_ok=True)
     command = [sys.executable, "-m", "mlpp_sandbox", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--ready-file", str(ready_file), *args],
-        stdout=stdout,
-        stderr=stderr,
-        text=True,
-    )
+    with contextlib.ExitStack() as files:
+        log = None if log_file is None else files.enter_context(log_file.open("w"))
+        process = subprocess.Popen(
+            [*command, "--ready-file", str(ready_file), *args],
+            stdout=stdout,
+            stderr=log,
+            text=True,
+        )
     deadline = time.monotonic() + timeout
     while not ready_file.exists():
         if process.poll() is not None:
             hint = f" (is port {port} already in use?)" if port else ""
-            said = process.stderr.read().strip() if process.stderr else ""
+            said = log_file.read_text(encoding="utf-8").strip()[-2000:] if log_file else ""
             raise SandboxFailed(
                 f"the sandbox could not start{hint}" + (f": {said}" if said else "")
             )

@@ -24,13 +24,13 @@ import json
 import threading
 from typing import Any, ClassVar
 
-import pulumi
-from pulumi.dynamic import Resource
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mlpp_monitoring.config import AlertConfig, SentryConfig
-from mlpp_monitoring.dynamic import ADOPT_KEY, ObjectKind, ProviderError, SpecProvider
+from mlpp_monitoring.dynamic import SpecProvider, SpecResource
 from mlpp_monitoring.http import HttpPolicy, InvalidRequest, NotFound
+from mlpp_monitoring.object_kind import ObjectKind
+from mlpp_monitoring.provider_host import ProviderError
 from mlpp_monitoring.sentry.api import SentryApi, Workflow
 from mlpp_monitoring.vendors import SENTRY, ConfigLookup, VendorSettings
 
@@ -97,6 +97,15 @@ class AlertSpec(BaseModel):
                 ActionSpec(target_type=alert.notify.target, fallthrough=alert.notify.fallthrough)
             ],
         )
+
+
+def natural_key(workflow: Workflow, issue_stream: int) -> str | None:
+    """A live workflow's natural key: its exact name, when it is attached to the project's
+    issue-stream detector (`issue_stream`, its id); None when it is not (no alert of ours
+    can be it). `find` (before a create) and `discover` match alerts by it."""
+    if str(issue_stream) not in [str(d) for d in workflow.get("detectorIds") or []]:
+        return None
+    return str(workflow.get("name"))
 
 
 def _canonical(value: Any) -> str:
@@ -339,12 +348,11 @@ class AlertKind(ObjectKind[AlertSpec]):
     def find(self, spec: AlertSpec, *, fresh: bool = False) -> list[str]:
         """Workflows of the project with exactly this name (the natural key)."""
         api = self._api(spec)
-        detector = str(self._issue_stream(api, spec))
+        detector = self._issue_stream(api, spec)
         return [
             str(w["id"])
             for w in api.workflows_named(spec.name, fresh=fresh)
-            if w.get("name") == spec.name
-            and detector in [str(d) for d in w.get("detectorIds") or []]
+            if natural_key(w, detector) == spec.name
         ]
 
 
@@ -363,17 +371,7 @@ class ErrorAlertProvider(SpecProvider[AlertSpec]):
         return AlertKind(SENTRY.settings(config), policy)
 
 
-class ErrorAlert(Resource):
-    """A Sentry alert (workflow) declared by this program."""
+class ErrorAlert(SpecResource, module="sentry", name="Alert"):
+    """A Sentry alert (workflow) declared by this program (type `dynamic/sentry:Alert`)."""
 
-    def __init__(
-        self,
-        name: str,
-        spec: AlertSpec,
-        *,
-        adopt_id: int | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props: dict[str, Any] = spec.model_dump(mode="json")
-        props[ADOPT_KEY] = adopt_id
-        super().__init__(ErrorAlertProvider(), name, props, opts)
+    provider_class = ErrorAlertProvider

@@ -16,13 +16,13 @@ from __future__ import annotations
 import html
 from typing import Any, ClassVar, Literal
 
-import pulumi
-from pulumi.dynamic import Resource
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mlpp_monitoring.config import MonitorConfig
-from mlpp_monitoring.dynamic import ADOPT_KEY, ObjectKind, ProviderError, SpecProvider
+from mlpp_monitoring.dynamic import SpecProvider, SpecResource
 from mlpp_monitoring.http import HttpPolicy
+from mlpp_monitoring.object_kind import ObjectKind
+from mlpp_monitoring.provider_host import ProviderError
 from mlpp_monitoring.uptimerobot.api import Monitor, UptimeRobotApi
 from mlpp_monitoring.uptimerobot.contacts import contact_states
 from mlpp_monitoring.vendors import UPTIMEROBOT, ConfigLookup
@@ -120,6 +120,15 @@ class MonitorSpec(BaseModel):
             tags=list(monitor.tags),
             paused=monitor.paused,
         )
+
+
+def natural_key(monitor: Monitor) -> tuple[str, str]:
+    """A live monitor's natural key: its exact name and URL (the API may answer both
+    HTML-escaped). `find` (before a create), `discover` and `status` match monitors by it."""
+    return (
+        html.unescape(str(monitor.get("friendlyName"))),
+        html.unescape(str(monitor.get("url"))),
+    )
 
 
 Operation = Literal["create", "update"]
@@ -286,8 +295,7 @@ class MonitorKind(ObjectKind[MonitorSpec]):
         return [
             str(int(m["id"]))
             for m in self.api.monitors_like(url=spec.url, fresh=fresh)
-            if html.unescape(str(m.get("friendlyName"))) == spec.friendly_name
-            and html.unescape(str(m.get("url"))) == spec.url
+            if natural_key(m) == (spec.friendly_name, spec.url)
         ]
 
 
@@ -306,17 +314,7 @@ class UptimeMonitorProvider(SpecProvider[MonitorSpec]):
         return MonitorKind(UptimeRobotApi(UPTIMEROBOT.settings(config), policy))
 
 
-class UptimeMonitor(Resource):
-    """An UptimeRobot monitor declared by this program."""
+class UptimeMonitor(SpecResource, module="uptimerobot", name="Monitor"):
+    """An UptimeRobot monitor declared by this program (type `dynamic/uptimerobot:Monitor`)."""
 
-    def __init__(
-        self,
-        name: str,
-        spec: MonitorSpec,
-        *,
-        adopt_id: int | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props: dict[str, Any] = spec.model_dump(mode="json")
-        props[ADOPT_KEY] = adopt_id
-        super().__init__(UptimeMonitorProvider(), name, props, opts)
+    provider_class = UptimeMonitorProvider

@@ -22,6 +22,8 @@ import yaml
 from pulumi import automation as auto
 
 from mlpp_monitoring.engine import PULUMI_VERSION, SANDBOX_PASSPHRASE, find_bin_dir
+from mlpp_monitoring.sentry.alert import ErrorAlert
+from mlpp_monitoring.uptimerobot.monitor import UptimeMonitor
 from mlpp_sandbox.launch import LaunchedSandbox, launch
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,7 +35,12 @@ SECRETS = (UPTIMEROBOT_KEY, SENTRY_TOKEN)
 DRIFT_EXIT_CODE = 7
 """`pulumi preview --expect-no-changes` exit code when changes were proposed (v3.274)."""
 
-DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
+MONITOR_TYPE = UptimeMonitor.type_token()
+ALERT_TYPE = ErrorAlert.type_token()
+RESOURCE_TYPES = (MONITOR_TYPE, ALERT_TYPE)
+"""The program's resource types, as URNs, previews and the state name them."""
+LEGACY_TYPE = "pulumi-python:dynamic:Resource"
+"""Every resource's type up to release 0.1.0."""
 MONITOR = "monitor-monaluxe-app"
 """Pulumi name of the runbook's monitor (config key `monaluxe-app`)."""
 ALERT_NEW_ISSUE = "alert-new-issue"
@@ -62,7 +69,7 @@ class SandboxProcess:
             "--journal",
             str(self.journal_path),
             *self.args,
-            stderr=subprocess.PIPE,
+            log_file=self.workdir / "sandbox.log",
         )
         self.urls = self.launched.urls
         return self
@@ -319,8 +326,10 @@ class Project:
             "SENTRY_AUTH_TOKEN": SENTRY_TOKEN,
         }
 
-    def urn(self, name: str, type_: str = DYNAMIC_TYPE) -> str:
-        """The URN of a resource of this stack by its Pulumi name."""
+    def urn(self, name: str, type_: str | None = None) -> str:
+        """The URN of a resource of this stack by its Pulumi name (`monitor-...` or
+        `alert-...`, the program's names, unless `type_` says otherwise)."""
+        type_ = type_ or (MONITOR_TYPE if name.startswith("monitor-") else ALERT_TYPE)
         return f"urn:pulumi:{self.stack_name}::mlpp-monitoring::{type_}::{name}"
 
     def preview_json(self, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -356,7 +365,7 @@ def running_sandbox(workdir: Path, *args: str) -> Iterator[SandboxProcess]:
 
 _HEADER = re.compile(
     r"^(?P<indent>\s*)(?:(?P<mark>[-+~]{1,2}) )?"
-    r"(?P<type>[\w-]+:[\w-]*:[\w-]+): \((?P<op>[\w-]+)\)\s*$"
+    r"(?P<type>[\w-]+:[\w/-]*:[\w-]+): \((?P<op>[\w-]+)\)\s*$"
 )
 _URN_LINE = re.compile(r"^\s*\[urn=(?P<urn>[^\]]+)\]\s*$")
 _PROPERTY = re.compile(r"^(?P<indent>\s*)(?P<mark>[-+~]) (?P<name>\w+)\s*:")
@@ -377,7 +386,7 @@ class DiffBlock:
 def parse_diff(stdout: str) -> list[DiffBlock]:
     """The resource steps of a `pulumi preview --diff` (or `up --diff`) output, in order.
 
-    A step starts with a header such as `    ~ pulumi-python:dynamic:Resource: (update)`,
+    A step starts with a header such as `    ~ pulumi-python:dynamic/uptimerobot:Monitor: (update)`,
     then `[urn=...]`; its own properties are marked in the header's text column.
     """
     blocks: list[DiffBlock] = []

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import (
-    DYNAMIC_TYPE,
+    RESOURCE_TYPES,
     Project,
     SandboxProcess,
     leaked_secrets,
@@ -105,7 +105,7 @@ def _state_ids(project: Project) -> dict[str, str]:
     return {
         r["urn"].rsplit("::", 1)[-1]: str(r.get("id"))
         for r in resources
-        if r.get("type") == DYNAMIC_TYPE
+        if r.get("type") in RESOURCE_TYPES
     }
 
 

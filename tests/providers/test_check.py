@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.dynamic import ProviderError
+from mlpp_monitoring.provider_host import ProviderError
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
 from mlpp_sandbox import Sandbox

@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.dynamic import CREATE_ATTEMPTS, ProviderError
+from mlpp_monitoring.exactly_once import CREATE_ATTEMPTS
 from mlpp_monitoring.http import HttpPolicy, Unavailable
+from mlpp_monitoring.provider_host import ProviderError
 from mlpp_monitoring.sentry.alert import ErrorAlertProvider
 from mlpp_monitoring.sentry.api import SentryApi
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi

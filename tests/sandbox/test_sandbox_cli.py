@@ -42,8 +42,8 @@ def started(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, Path]
         "production",
         "--sentry-environment",
         "staging",
+        log_file=tmp_path / "sandbox.log",
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
     )
     process = launched.process
     try:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mlpp_monitoring.dynamic import ProviderError
 from mlpp_monitoring.http import POLICY_ENV, HttpPolicy
+from mlpp_monitoring.provider_host import ProviderError
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitorProvider
 
 

@@ -38,7 +38,7 @@ def declared_production() -> Iterator[RecordingMocks]:
     pulumi.runtime.set_all_config(
         {f"mlpp-monitoring:{k}": v for k, v in project_raw("production").items()}
     )
-    from mlpp_monitoring.stack import declare_stack
+    from mlpp_monitoring.program import declare_stack
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def run() -> Any:
@@ -63,8 +63,12 @@ def _inputs(mocks: RecordingMocks, name: str) -> dict[str, Any]:
 def test_declares_one_monitor_and_two_alerts(declared_production: RecordingMocks) -> None:
     names = sorted(r.name for r in declared_production.resources)
     assert names == ["alert-new-issue", "alert-spike", "monitor-monaluxe-app"]
-    types = {r.typ for r in declared_production.resources}
-    assert types == {"pulumi-python:dynamic:Resource"}
+    types = {r.name: r.typ for r in declared_production.resources}
+    assert types == {
+        "alert-new-issue": "pulumi-python:dynamic/sentry:Alert",
+        "alert-spike": "pulumi-python:dynamic/sentry:Alert",
+        "monitor-monaluxe-app": "pulumi-python:dynamic/uptimerobot:Monitor",
+    }
 
 
 def test_monitor_inputs_are_the_runbook_values(declared_production: RecordingMocks) -> None:
