@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from mlpp_monitoring.batching import BATCH_ENV  # noqa: E402
-from mlpp_monitoring.engine import PULUMI_VERSION, find_bin_dir  # noqa: E402
+from mlpp_monitoring.commands.engine import PULUMI_VERSION, find_bin_dir  # noqa: E402
 from mlpp_sandbox import Sandbox, SandboxOptions  # noqa: E402
 from tests.e2e.harness import SANDBOX_PASSPHRASE, Project  # noqa: E402
 

@@ -3,21 +3,59 @@ scenario seeding). No auth, never journaled, not part of any vendor contract."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
-from .faults import Fault
+from .faults import Fault, FaultPlan
+from .journal import JournalEntry
+from .sentry import SentryState
 from .sentry import views as sentry_views
+from .uptimerobot import UptimeRobotState
 from .uptimerobot import views as uptimerobot_views
 from .wire import ApiRequest, ApiResponse, BodyError, HttpError, json_response, parse_iso
 
-if TYPE_CHECKING:
-    from .server import Sandbox
+
+class Steered(Protocol):
+    """What the control API inspects and steers: the `Sandbox`."""
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]:
+        """Held while a scenario changes the accounts."""
+        ...
+
+    @property
+    def faults(self) -> FaultPlan:
+        """The armed faults."""
+        ...
+
+    @property
+    def uptimerobot(self) -> UptimeRobotState:
+        """The UptimeRobot account."""
+        ...
+
+    @property
+    def sentry(self) -> SentryState:
+        """The Sentry organisation."""
+        ...
+
+    @property
+    def journal(self) -> list[JournalEntry]:
+        """The vendor requests so far."""
+        ...
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything, credentials excluded."""
+        ...
+
+    def reset(self) -> None:
+        """Reseed both accounts; clear faults, journal and rate-limit window."""
+        ...
 
 
 class ControlApi:
     """``/_sandbox/...``: inspect and steer the sandbox (not a vendor API)."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Steered) -> None:
         self.sandbox = sandbox
 
     def handle(self, request: ApiRequest) -> ApiResponse:

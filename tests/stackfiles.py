@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mlpp_monitoring.stackfile import StackFile
+from mlpp_monitoring.commands.stackfile import StackFile
 
 REPO = Path(__file__).resolve().parent.parent
 

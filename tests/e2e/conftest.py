@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlpp_monitoring.engine import EngineMissing, find_bin_dir
+from mlpp_monitoring.commands.engine import EngineMissing, find_bin_dir
 from tests.e2e.harness import Project, SandboxProcess, engine_version_ok
 
 

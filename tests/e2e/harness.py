@@ -21,7 +21,7 @@ import requests
 import yaml
 from pulumi import automation as auto
 
-from mlpp_monitoring.engine import PULUMI_VERSION, SANDBOX_PASSPHRASE, find_bin_dir
+from mlpp_monitoring.commands.engine import PULUMI_VERSION, SANDBOX_PASSPHRASE, find_bin_dir
 from mlpp_monitoring.sentry.alert import ErrorAlert
 from mlpp_monitoring.uptimerobot.monitor import UptimeMonitor
 from mlpp_sandbox.launch import LaunchedSandbox, launch

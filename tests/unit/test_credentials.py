@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlpp_monitoring.engine import SANDBOX_PASSPHRASE, engine_env
+from mlpp_monitoring.commands.engine import SANDBOX_PASSPHRASE, engine_env
 from mlpp_monitoring.vendors import (
     SENTRY,
     UPTIMEROBOT,

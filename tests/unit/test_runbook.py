@@ -12,15 +12,11 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring import procedures
+from mlpp_monitoring.commands import cli
+from mlpp_monitoring.commands.runbook import procedures
+from mlpp_monitoring.commands.runbook.command import RUNBOOK_PATH, write_runbook
+from mlpp_monitoring.commands.runbook.render import REGENERATE_COMMAND, render_runbook
 from mlpp_monitoring.config import MonitoringConfig, parse_config
-from mlpp_monitoring.runbook import (
-    REGENERATE_COMMAND,
-    RUNBOOK_PATH,
-    main,
-    render_runbook,
-    write_runbook,
-)
 from tests.stackfiles import REPO, project_raw
 
 PRODUCTION = {k: json.loads(v) for k, v in project_raw("production").items()}
@@ -69,8 +65,7 @@ def test_committed_runbook_is_fresh() -> None:
     config = parse_config(project_raw("production"))
     assert committed == render_runbook(config, "production"), (
         f"{RUNBOOK_PATH} is stale: regenerate it with "
-        f"`{REGENERATE_COMMAND.format(stack='production')}` "
-        "(or `python -m mlpp_monitoring.runbook --stack production`) and commit it"
+        f"`{REGENERATE_COMMAND.format(stack='production')}` and commit it"
     )
 
 
@@ -351,10 +346,10 @@ def test_main_writes_and_checks(tmp_path: Path, capsys: pytest.CaptureFixture[st
     (tmp_path / "Pulumi.production.yaml").write_bytes(
         (REPO / "Pulumi.production.yaml").read_bytes()
     )
-    args = ["--stack", "production", "--project-dir", str(tmp_path)]
-    assert main([*args, "--check"]) == 1
+    args = ["runbook", "--stack", "production", "--cwd", str(tmp_path)]
+    assert cli.main([*args, "--check"]) == 1
     assert "mlpp-monitoring runbook --stack production" in capsys.readouterr().err
-    assert main(args) == 0
+    assert cli.main(args) == 0
     assert (tmp_path / RUNBOOK_PATH).read_text(encoding="utf-8") == _render()
-    assert main([*args, "--check"]) == 0
-    assert main(["--stack", "nope", "--project-dir", str(tmp_path)]) == 2
+    assert cli.main([*args, "--check"]) == 0
+    assert cli.main(["runbook", "--stack", "nope", "--cwd", str(tmp_path)]) == 2

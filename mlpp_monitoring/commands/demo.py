@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mlpp_monitoring.engine import SANDBOX_STACK, PulumiCli, engine_env
+from mlpp_monitoring.commands.engine import SANDBOX_STACK, PulumiCli, engine_env
+from mlpp_monitoring.commands.stackfile import StackFile
 from mlpp_monitoring.sentry.api import SentryApi
-from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 from mlpp_monitoring.vendors import SENTRY, UPTIMEROBOT
 from mlpp_sandbox.launch import LaunchedSandbox, launch

@@ -1,5 +1,8 @@
 """`mlpp-monitoring`: the commands people run besides `pulumi` itself.
 
+The one argument parser of every command, and the one place a known failure becomes a
+clear line and exit code 2 (`exit_codes` holds every code).
+
 - `demo`      the main job against the local sandbox (`make demo`);
 - `drift`     is anything edited behind Pulumi's back? (exit 0 no, 7 yes, 2 check failed);
 - `discover`  which existing monitors and alerts match the declared ones, and how to adopt;
@@ -14,12 +17,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from mlpp_monitoring.commands import exit_codes
+from mlpp_monitoring.commands.engine import EngineMissing
 from mlpp_monitoring.config import ConfigError
-from mlpp_monitoring.engine import EngineMissing
 from mlpp_monitoring.http import ApiError
 from mlpp_monitoring.vendors import CredentialUnavailable
-
-EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 2, 7
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -32,34 +34,31 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_runbook(args: argparse.Namespace) -> int:
-    from mlpp_monitoring import runbook
+    from mlpp_monitoring.commands.runbook.command import run_runbook
 
-    argv = ["--stack", args.stack, "--project-dir", str(args.cwd)]
-    if args.check:
-        argv.append("--check")
-    return runbook.main(argv)
+    return run_runbook(args.stack, args.cwd, check=args.check)
 
 
 def _cmd_drift(args: argparse.Namespace) -> int:
-    from mlpp_monitoring.drift import run_drift_check
+    from mlpp_monitoring.commands.drift import run_drift_check
 
     return run_drift_check(args.stack, args.cwd, report_path=args.report)
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
-    from mlpp_monitoring.discover import run_discover
+    from mlpp_monitoring.commands.discover import run_discover
 
     return run_discover(args.stack, args.cwd)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from mlpp_monitoring.status import run_status
+    from mlpp_monitoring.commands.status.command import run_status
 
     return run_status(args.stack, args.cwd, as_json=args.json)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from mlpp_monitoring.demo import run_demo
+    from mlpp_monitoring.commands.demo import run_demo
 
     return run_demo(args.cwd)
 
@@ -104,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Known failures get one clear line, never a traceback (and never a credential:
         # ApiError messages are redacted where they are made).
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return exit_codes.FAILED
 
 
 if __name__ == "__main__":

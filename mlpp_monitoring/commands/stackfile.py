@@ -60,7 +60,7 @@ class StackFile:
         return get
 
     def _decrypt(self, key: str) -> str:
-        from mlpp_monitoring.engine import EngineMissing, PulumiCli
+        from mlpp_monitoring.commands.engine import EngineMissing, PulumiCli
 
         where = f"{key} is set in {self.path.name} but could not be decrypted"
         try:

@@ -1,6 +1,6 @@
 """The "site down" snapshot shown in docs/STATUS.md, and the tool that refreshes it.
 
-    .venv/bin/python -m tests.status.snapshot     # rewrite the snapshot blocks of the doc
+    .venv/bin/python -m tests.commands.status.snapshot     # rewrite the snapshot blocks of the doc
 
 `test_status_docs` fails while the doc shows something `status` no longer prints.
 """
@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlpp_monitoring.status import build_report, report_json
-from mlpp_monitoring.status_model import StatusReport
-from mlpp_monitoring.status_render import render_text
+from mlpp_monitoring.commands.status.command import build_report, report_json
+from mlpp_monitoring.commands.status.model import StatusReport
+from mlpp_monitoring.commands.status.render import render_text
 from mlpp_sandbox import Sandbox, SandboxOptions
 
 from . import scenarios

@@ -2,7 +2,7 @@
 
 Rich renders it: colours and a table on a terminal, plain text when stdout is not one
 (a pipe, a CI log); never wider than 100 columns. The words are French, as the runbook
-and its procedures are; the JSON keys stay English (status_model).
+and its procedures are; the JSON keys stay English (`model`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from mlpp_monitoring.procedures import CRITICAL_FLOWS, NOT_MONITORED, TWO_MINUTE_QUESTIONS
-from mlpp_monitoring.status_collect import describe_incident, duration_fr, parse_time
-from mlpp_monitoring.status_model import (
+from mlpp_monitoring.commands.runbook.procedures import (
+    CRITICAL_FLOWS,
+    NOT_MONITORED,
+    TWO_MINUTE_QUESTIONS,
+)
+from mlpp_monitoring.commands.status.model import (
     AlertView,
     ContactView,
     Finding,
@@ -29,7 +32,9 @@ from mlpp_monitoring.status_model import (
     Problem,
     ProcedureView,
     StatusReport,
+    parse_time,
 )
+from mlpp_monitoring.commands.status.wording import describe_incident, duration_fr
 
 MAX_WIDTH = 100
 

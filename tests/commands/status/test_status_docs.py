@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from mlpp_monitoring.status_model import SCHEMA_VERSION, StatusReport
+from mlpp_monitoring.commands.status.model import SCHEMA_VERSION, StatusReport
 
 from . import snapshot
 
@@ -15,7 +15,7 @@ def test_the_doc_snapshots_are_current() -> None:
     text = snapshot.DOC.read_text(encoding="utf-8")
     assert set(snapshot.blocks_in(text)) == {"human", "json"}
     assert snapshot.blocks_in(text) == snapshot.snapshots(), (
-        "docs/STATUS.md is stale: run `.venv/bin/python -m tests.status.snapshot`"
+        "docs/STATUS.md is stale: run `.venv/bin/python -m tests.commands.status.snapshot`"
     )
 
 

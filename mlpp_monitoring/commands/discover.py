@@ -23,10 +23,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mlpp_monitoring.engine import EngineMissing, PulumiCli
+from mlpp_monitoring.commands.engine import EngineMissing, PulumiCli
+from mlpp_monitoring.commands.stackfile import StackFile
 from mlpp_monitoring.sentry.alert import natural_key as alert_key
 from mlpp_monitoring.sentry.api import SentryApi
-from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.api import UptimeRobotApi
 from mlpp_monitoring.uptimerobot.contacts import contact_states
 from mlpp_monitoring.uptimerobot.monitor import natural_key as monitor_key

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.procedures import (
+from mlpp_monitoring.commands.runbook.procedures import (
     NOT_MONITORED,
     SENTRY_ISSUE,
     TWO_MINUTE_QUESTIONS,

@@ -2,8 +2,9 @@
 
 Runs `pulumi preview --refresh --expect-no-changes --json`: a refresh that reads the live
 objects but never writes the state (a `refresh --yes` would record the drift as the new
-truth). Exit codes: 0 no drift, 7 drift (Pulumi's own code for it), 2 the check itself
-failed (credentials, network, config) — a failed check is never reported as drift.
+truth). Exit codes (`exit_codes`): 0 no drift, 7 drift (Pulumi's own code for it), 2 the
+check itself failed (credentials, network, config) — a failed check is never reported as
+drift.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlpp_monitoring.engine import PulumiCli
+from mlpp_monitoring.commands.engine import PulumiCli
+from mlpp_monitoring.commands.exit_codes import DRIFT, FAILED, OK
 
-EXIT_OK, EXIT_FAILED, EXIT_DRIFT = 0, 2, 7
 _QUIET_OPS = frozenset({"same", "refresh", "read"})
 
 
@@ -107,7 +108,8 @@ def run_drift_check(stack: str, project_dir: Path, report_path: Path | None = No
         preview = json.loads(result.stdout) if result.stdout.strip() else None
     except ValueError:
         preview = None
-    if result.returncode not in (EXIT_OK, EXIT_DRIFT) or not isinstance(preview, dict):
+    # Pulumi answers 0 (no change) or 7 (changes, DRIFT is its code); anything else failed.
+    if result.returncode not in (OK, DRIFT) or not isinstance(preview, dict):
         print(f"drift check failed (pulumi exited {result.returncode}):", file=sys.stderr)
         diagnostics = [
             d.get("message", "").strip()
@@ -115,16 +117,16 @@ def run_drift_check(stack: str, project_dir: Path, report_path: Path | None = No
             if d.get("severity") == "error"
         ]
         print("\n".join(diagnostics) or result.stderr.strip()[-2000:], file=sys.stderr)
-        return EXIT_FAILED
+        return FAILED
     findings = findings_from_preview(preview)
     report = render_report(stack, findings)
     if report_path:
         report_path.write_text(report, encoding="utf-8")
-    if result.returncode == EXIT_OK and not findings:
+    if result.returncode == OK and not findings:
         print(f"no drift on stack {stack}")
-        return EXIT_OK
+        return OK
     print(f"DRIFT on stack {stack}:")
     for finding in findings:
         print(f"  - {finding.summary()}")
     print(f"repair: pulumi up --refresh --stack {stack}")
-    return EXIT_DRIFT
+    return DRIFT

@@ -1,9 +1,9 @@
 """How long `status` takes against the sandbox, per scenario (a benchmark, not a test).
 
-    .venv/bin/python -m tests.status.benchmark
+    .venv/bin/python -m tests.commands.status.benchmark
 
 Two timings each: `run_status` in process (median of 5), and the whole CLI in a fresh
-Python process (`python -m mlpp_monitoring.cli status`, imports included).
+Python process (`python -m mlpp_monitoring.commands.cli status`, imports included).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from mlpp_monitoring.status import run_status
+from mlpp_monitoring.commands.status.command import run_status
 from mlpp_sandbox import Sandbox
 
 from . import scenarios
@@ -57,7 +57,7 @@ def measure(name: str, scenario: Scenario) -> tuple[float, float, int]:
             runs.append(time.perf_counter() - started)
         started = time.perf_counter()
         cli = subprocess.run(
-            [sys.executable, "-m", "mlpp_monitoring.cli", "status", "--cwd", str(project)],
+            [sys.executable, "-m", "mlpp_monitoring.commands.cli", "status", "--cwd", str(project)],
             env=env,
             capture_output=True,
             check=False,

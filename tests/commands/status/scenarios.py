@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
+from mlpp_monitoring.commands.stackfile import StackFile
 from mlpp_monitoring.sentry.alert import AlertSpec
 from mlpp_monitoring.sentry.alert import to_api as alert_body
-from mlpp_monitoring.stackfile import StackFile
 from mlpp_monitoring.uptimerobot.monitor import MonitorSpec
 from mlpp_monitoring.uptimerobot.monitor import to_api as monitor_body
 from mlpp_sandbox import Sandbox

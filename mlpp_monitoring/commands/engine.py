@@ -17,7 +17,8 @@ from pathlib import Path
 PULUMI_VERSION = "3.274.1"
 """The CLI version scripts/ensure-pulumi builds and the Python SDK pin is compatible with."""
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
+"""The project directory (where Pulumi.yaml is)."""
 
 SANDBOX_STACK = "sandbox"
 SANDBOX_PASSPHRASE = "mlpp-sandbox"

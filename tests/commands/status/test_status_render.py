@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from mlpp_monitoring import status_render
-from mlpp_monitoring.status import run_status
-from mlpp_monitoring.status_render import render
+from mlpp_monitoring.commands.status import render as status_render
+from mlpp_monitoring.commands.status.command import run_status
+from mlpp_monitoring.commands.status.render import render
 from mlpp_sandbox import Sandbox
 
 from . import scenarios
@@ -87,7 +87,7 @@ def test_a_given_console_is_used_as_is(sandbox: Sandbox, project: Any, clock: Fa
 
 
 def test_render_needs_nothing_but_the_report(sandbox: Sandbox, status: StatusRunner) -> None:
-    from mlpp_monitoring.status_model import StatusReport
+    from mlpp_monitoring.commands.status.model import StatusReport
 
     scenarios.site_down(sandbox)
     report = StatusReport.model_validate_json(status(as_json=True).output)

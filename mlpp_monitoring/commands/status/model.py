@@ -6,13 +6,18 @@ or renames a key or changes a value's meaning bumps `SCHEMA_VERSION`. Adding a k
 not. Every key is always present; what is unknown is `null`, never omitted.
 
 Times are UTC ISO-8601 to the second (`2026-05-01T10:36:00Z`); durations are seconds.
+The last section turns the vendors' values into the report's (times, numbers, failures).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from mlpp_monitoring.http import AuthError, NotFound, Unavailable
+from mlpp_monitoring.vendors import MissingCredential, SecretUnreadable
 
 SCHEMA: Final = "mlpp-monitoring/status"
 SCHEMA_VERSION: Final = 1
@@ -45,6 +50,7 @@ Category = Literal["technical", "business"]
 Severity = Literal["blocking", "unknown", "non_blocking"]
 Verdict = Literal["ok", "attention", "problem", "unknown"]
 ExitCode = Literal[0, 1, 2]
+"""`exit_codes`' OK, PROBLEM and FAILED: the exit code `status` returns."""
 
 
 class _Model(BaseModel):
@@ -245,3 +251,65 @@ class StatusReport(_Model):
     not_monitored: list[NotMonitored]
     api_calls: ApiCalls
     elapsed_seconds: float
+
+
+# -- the report's values from the vendors' ---------------------------------------------------
+
+
+def iso(timestamp: float) -> str:
+    """UTC ISO-8601 to the second, the report's one time format."""
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: object) -> float | None:
+    """A vendor timestamp (ISO-8601, `Z` or offset, any fraction) as epoch seconds."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def iso_of(value: object) -> str | None:
+    """A vendor timestamp in the report's time format (None when absent or unreadable)."""
+    moment = parse_time(value)
+    return None if moment is None else iso(moment)
+
+
+def as_int(value: object) -> int | None:
+    """A vendor number that must be whole (an int, 3.0, "3"), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def as_number(value: object) -> float | None:
+    """A vendor number (never a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def problem_of(error: Exception) -> Problem:
+    """A vendor failure as the report states it."""
+    if isinstance(error, MissingCredential):
+        return Problem(kind="missing_credentials", message=str(error))
+    if isinstance(error, SecretUnreadable):
+        return Problem(kind="credentials_unreadable", message=str(error))
+    if isinstance(error, AuthError):
+        return Problem(kind="credentials_rejected", message=str(error))
+    if isinstance(error, NotFound):
+        return Problem(kind="not_found", message=str(error))
+    if isinstance(error, Unavailable):
+        return Problem(kind="unavailable", message=str(error))
+    return Problem(kind="api_error", message=str(error))

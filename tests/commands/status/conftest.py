@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from mlpp_monitoring.commands.status.collect import STATUS_POLICY
+from mlpp_monitoring.commands.status.command import run_status
 from mlpp_monitoring.http import HttpPolicy
-from mlpp_monitoring.status import run_status
-from mlpp_monitoring.status_collect import STATUS_POLICY
 from mlpp_sandbox import Sandbox
 from tests.sandbox_fixtures import FakeClock, clock, sandbox
 

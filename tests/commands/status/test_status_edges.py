@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlpp_monitoring import cli
+from mlpp_monitoring.commands import cli
+from mlpp_monitoring.commands.status.command import run_status
 from mlpp_monitoring.http import HttpPolicy
-from mlpp_monitoring.status import run_status
 from mlpp_sandbox import Sandbox, SandboxOptions
 
 from . import scenarios

@@ -8,33 +8,22 @@ the on-call person does (procedures, critical flows, known limits, Phase 2) is d
 file can be compared with a fresh render by a test.
 
 To change a section, edit its `_section` function (or the data in `procedures.py`), then
-regenerate: `mlpp-monitoring runbook --stack production`
-(until the CLI is wired: `python -m mlpp_monitoring.runbook --stack production`).
+regenerate: `mlpp-monitoring runbook --stack production` (`command.py`).
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from mlpp_monitoring import procedures as p
-from mlpp_monitoring.config import (
-    AlertConfig,
-    ConfigError,
-    MonitorConfig,
-    MonitoringConfig,
-    UptimePlan,
-)
-from mlpp_monitoring.stackfile import StackFile
+from mlpp_monitoring.commands.runbook import procedures as p
+from mlpp_monitoring.config import AlertConfig, MonitorConfig, MonitoringConfig, UptimePlan
 
 REGENERATE_COMMAND = "mlpp-monitoring runbook --stack {stack}"
 """The command that regenerates the runbook (named in the file itself and in test failures)."""
 
-RUNBOOK_PATH = Path("docs/RUNBOOK.md")
-"""Where the runbook lives, relative to the project directory."""
+PROCEDURES_PATH = "mlpp_monitoring/commands/runbook/procedures.py"
+"""Where the procedures are written (the runbook says so, for whoever wants to change one)."""
 
 # Sentry's event-frequency intervals: French for the runbook, English as Sentry's UI says it.
 _INTERVALS_FR = {
@@ -137,7 +126,7 @@ def _header(stack: str) -> list[str]:
         "",
         f"> **Fichier généré** depuis `Pulumi.{stack}.yaml` (stack `{stack}`) :"
         " ne pas le modifier à la main.",
-        "> Pour le changer : modifier la config de la stack (ou `mlpp_monitoring/procedures.py`"
+        f"> Pour le changer : modifier la config de la stack (ou `{PROCEDURES_PATH}`"
         f" pour les procédures), puis régénérer avec `{REGENERATE_COMMAND.format(stack=stack)}`.",
     ]
 
@@ -378,62 +367,3 @@ def render_runbook(config: MonitoringConfig, stack: str) -> str:
         _next(),
     ]
     return "\n\n---\n\n".join("\n".join(section) for section in sections) + "\n"
-
-
-# --- Reading the stack file and writing the runbook -----------------------------------------
-
-
-def load_stack(stack: str, project_dir: Path) -> MonitoringConfig:
-    """The validated config of `Pulumi.<stack>.yaml` in `project_dir` (raises ConfigError)."""
-    return StackFile(stack, project_dir).monitoring()
-
-
-def write_runbook(config: MonitoringConfig, stack: str, path: Path) -> bool:
-    """Write the rendered runbook to `path`; return whether its content changed."""
-    text = render_runbook(config, stack)
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
-    return True
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m mlpp_monitoring.runbook [--stack production] [--check]`; returns the exit code."""
-    parser = argparse.ArgumentParser(
-        prog="mlpp-monitoring runbook",
-        description="Generate docs/RUNBOOK.md from the stack file Pulumi.<stack>.yaml.",
-    )
-    parser.add_argument("--stack", default="production")
-    parser.add_argument(
-        "--project-dir", type=Path, default=Path("."), help="where Pulumi.<stack>.yaml is"
-    )
-    parser.add_argument("--output", type=Path, help=f"default: <project-dir>/{RUNBOOK_PATH}")
-    parser.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 if the runbook is stale"
-    )
-    args = parser.parse_args(argv)
-    output: Path = args.output or args.project_dir / RUNBOOK_PATH
-    try:
-        config = load_stack(args.stack, args.project_dir)
-    except FileNotFoundError as exc:
-        print(f"error: {exc} (run from the project directory)", file=sys.stderr)
-        return 2
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.check:
-        fresh = output.is_file() and output.read_text(encoding="utf-8") == render_runbook(
-            config, args.stack
-        )
-        if not fresh:
-            command = REGENERATE_COMMAND.format(stack=args.stack)
-            print(f"{output} is stale; regenerate it with: {command}", file=sys.stderr)
-        return 0 if fresh else 1
-    changed = write_runbook(config, args.stack, output)
-    print(f"{output}: {'written' if changed else 'already up to date'}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""Every exit code of `mlpp-monitoring`, in one table: scripts, CI and the person on call
+rely on them (README, docs/STATUS.md, docs/GITHUB-ACTIONS.md).
+
+A command never reports a failed check as a finding: it could not tell is `FAILED`, not
+`PROBLEM` or `DRIFT`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+OK: Final = 0
+"""Done, nothing to report: no drift; PROD up and no blocking error; the runbook written or
+fresh."""
+
+PROBLEM: Final = 1
+"""`status`: something declared is down, or a blocking error is active. `runbook --check`:
+docs/RUNBOOK.md is stale."""
+
+FAILED: Final = 2
+"""The command could not do its job or tell: the stack config, credentials missing or
+rejected, the network, no engine."""
+
+DRIFT: Final = 7
+"""`drift`: a monitor or an alert was edited behind Pulumi's back. It is Pulumi's own code
+for `pulumi preview --expect-no-changes` finding changes."""
