@@ -152,12 +152,27 @@ class SharedList:
         return listed
 
 
+class _Unshared:
+    """What a write reports to when reads are not batched: nothing to keep honest."""
+
+    def changed(self, id_: str, answer: Item) -> None:
+        """Nothing listed: nothing to update."""
+
+    def touched(self, id_: str) -> None:
+        """Nothing listed: nothing to update."""
+
+    def deleted(self, id_: str) -> None:
+        """Nothing listed: nothing to update."""
+
+
 @contextmanager
-def writing(shared: SharedList | None) -> Iterator[None]:
-    """Wrap one write call: when it fails (its outcome unknown, a 404 included), the
-    shared list is dropped and the next reader lists again. No-op without batching."""
+def writing(shared: SharedList | None) -> Iterator[SharedList | _Unshared]:
+    """Wrap one write call, and yield what to report its answer to (`changed`, `touched`,
+    `deleted`): the shared list, or nothing without batching. When the call fails (its
+    outcome unknown, a 404 included), the shared list is dropped and the next reader
+    lists again."""
     try:
-        yield
+        yield _Unshared() if shared is None else shared
     except ApiError:
         if shared is not None:
             shared.lost()

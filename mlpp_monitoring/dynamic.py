@@ -91,6 +91,9 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
     kind and its API client are built in the provider process from the stack config.
     """
 
+    kind_class: ClassVar[type[ObjectKind[Any]]]
+    """The ObjectKind class this provider manages (its model, no API call)."""
+
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, policy: HttpPolicy | None = None) -> None:
@@ -145,7 +148,7 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
         return spec
 
     def _model(self) -> type[BaseModel]:
-        return type(self).kind_type().spec_model
+        return self.kind_class.spec_model
 
     def _last(self, props: Mapping[str, Any]) -> Spec:
         """The last known spec from the state, which may predate the current model.
@@ -160,11 +163,6 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
             known = {k: v for k, v in props.items() if k in model.model_fields}
             last: Spec = model.model_construct(**known)  # type: ignore[assignment]
             return last
-
-    @classmethod
-    @abc.abstractmethod
-    def kind_type(cls) -> type[ObjectKind[Spec]]:
-        """The ObjectKind class this provider manages (no instance needed: no API call)."""
 
     @staticmethod
     def _outputs(spec: BaseModel, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -250,7 +248,7 @@ class SpecProvider(ResourceProvider, Generic[Spec]):
                 changed.append(field)
         if olds.get(ADOPT_KEY) != news.get(ADOPT_KEY):
             changed.append(ADOPT_KEY)
-        replaces = [f for f in changed if f in type(self).kind_type().replace_on]
+        replaces = [f for f in changed if f in self.kind_class.replace_on]
         return DiffResult(
             changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
         )

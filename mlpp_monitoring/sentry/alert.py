@@ -359,10 +359,7 @@ class AlertKind(ObjectKind[AlertSpec]):
 class ErrorAlertProvider(SpecProvider[AlertSpec]):
     """Pulumi dynamic provider for Sentry alerts (workflows)."""
 
-    @classmethod
-    def kind_type(cls) -> type[ObjectKind[AlertSpec]]:
-        """AlertKind."""
-        return AlertKind
+    kind_class = AlertKind
 
     def build_kind(
         self, config: ConfigLookup | None, policy: HttpPolicy | None

@@ -154,24 +154,22 @@ class SentryApi:
 
     def create_workflow(self, body: dict[str, Any]) -> Workflow:
         """POST a workflow (not idempotent: names are not unique)."""
-        with writing(self.shared):
+        with writing(self.shared) as written:
             workflow: Workflow = self.http.json(
                 "POST", f"/organizations/{self.organization}/workflows/", json_body=body
             )
-        if self.shared is not None:
-            self.shared.changed(str(int(workflow["id"])), workflow)
+            written.changed(str(int(workflow["id"])), workflow)
         return workflow
 
     def update_workflow(self, id_: str, body: dict[str, Any]) -> Workflow:
         """PUT a workflow; raises NotFound when it was deleted."""
         key = str(int(id_))
         # A 404 drops the list too: the next look-up lists again rather than guess.
-        with writing(self.shared):
+        with writing(self.shared) as written:
             workflow: Workflow = self.http.json(
                 "PUT", f"/organizations/{self.organization}/workflows/{key}/", json_body=body
             )
-        if self.shared is not None:
-            self.shared.changed(key, workflow)
+            written.changed(key, workflow)
         return workflow
 
     def delete_workflow(self, id_: str) -> bool:
@@ -179,12 +177,11 @@ class SentryApi:
         key = str(int(id_))
         try:
             # Already gone (or a passing 404): the next look-up lists again.
-            with writing(self.shared):
+            with writing(self.shared) as written:
                 self.http.request("DELETE", f"/organizations/{self.organization}/workflows/{key}/")
+                written.deleted(key)
         except NotFound:
             return False
-        if self.shared is not None:
-            self.shared.deleted(key)
         return True
 
     # -- reads for `status` (the on-call view) ---------------------------------------

@@ -101,20 +101,18 @@ class UptimeRobotApi:
 
     def create_monitor(self, body: dict[str, Any]) -> Monitor:
         """POST /monitors (not idempotent: callers look up before any retry)."""
-        with writing(self.shared):
+        with writing(self.shared) as written:
             monitor: Monitor = self.http.json("POST", "/monitors", json_body=body)
-        if self.shared is not None:
-            self.shared.changed(str(int(monitor["id"])), monitor)
+            written.changed(str(int(monitor["id"])), monitor)
         return monitor
 
     def update_monitor(self, id_: str, body: dict[str, Any]) -> Monitor:
         """PATCH /monitors/{id}; raises NotFound when the monitor was deleted."""
         key = str(int(id_))
         # A 404 drops the list too: UptimeRobot has answered 404 for monitors that exist.
-        with writing(self.shared):
+        with writing(self.shared) as written:
             monitor: Monitor = self.http.json("PATCH", f"/monitors/{key}", json_body=body)
-        if self.shared is not None:
-            self.shared.changed(key, monitor)
+            written.changed(key, monitor)
         return monitor
 
     def set_paused(self, id_: str, paused: bool) -> None:
@@ -122,22 +120,20 @@ class UptimeRobotApi:
         # An empty JSON body: without `Content-Type: application/json` the API answers 415.
         action = "pause" if paused else "start"
         key = str(int(id_))
-        with writing(self.shared):
+        with writing(self.shared) as written:
             self.http.request("POST", f"/monitors/{key}/{action}", json_body={})
-        if self.shared is not None:
-            self.shared.touched(key)
+            written.touched(key)
 
     def delete_monitor(self, id_: str) -> bool:
         """Delete a monitor; False when it was already gone."""
         key = str(int(id_))
         try:
             # Already gone, or a 404 for a monitor that exists: the next look-up lists.
-            with writing(self.shared):
+            with writing(self.shared) as written:
                 self.http.request("DELETE", f"/monitors/{key}")
+                written.deleted(key)
         except NotFound:
             return False
-        if self.shared is not None:
-            self.shared.deleted(key)
         return True
 
     # -- reads for `status` (the on-call view) ---------------------------------------

@@ -302,10 +302,7 @@ class MonitorKind(ObjectKind[MonitorSpec]):
 class UptimeMonitorProvider(SpecProvider[MonitorSpec]):
     """Pulumi dynamic provider for UptimeRobot monitors."""
 
-    @classmethod
-    def kind_type(cls) -> type[ObjectKind[MonitorSpec]]:
-        """MonitorKind."""
-        return MonitorKind
+    kind_class = MonitorKind
 
     def build_kind(
         self, config: ConfigLookup | None, policy: HttpPolicy | None

@@ -22,11 +22,13 @@ Deliberate differences from the live API:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from .conditions import CONDITION_COMPARISONS, is_int
 from .keycase import KeyCollision, as_read, to_camel_keys, to_snake_keys
 from .objects import UNSET, ActionInput, ConditionInput, GroupInput, Unset, WorkflowInput
+
+Parsed = TypeVar("Parsed", ConditionInput, ActionInput)
 
 LOGIC_TYPES = ("any", "any-short", "all", "none")
 EMAIL_TARGET_TYPES = ("issue_owners", "user", "team")
@@ -254,13 +256,7 @@ def _parse_group(raw: Any, errors: dict[str, Any], *, is_trigger: bool) -> Group
             f'Expected a list of items but got type "{_type_name(raw_conditions)}".'
         ]
     else:
-        condition_errors: dict[str, Any] = {}
-        for item in raw_conditions:
-            condition = _parse_condition(item, condition_errors)
-            if condition is not None:
-                conditions.append(condition)
-        if condition_errors:
-            errors["conditions"] = condition_errors
+        conditions = _parse_each(raw_conditions, _parse_condition, errors, "conditions")
     actions: list[ActionInput] = []
     raw_actions = raw.get("actions", [])
     if not isinstance(raw_actions, list):
@@ -268,17 +264,26 @@ def _parse_group(raw: Any, errors: dict[str, Any], *, is_trigger: bool) -> Group
     elif is_trigger and raw_actions:
         errors["actions"] = ["Triggers cannot have actions; put them in actionFilters."]
     else:
-        action_errors: dict[str, Any] = {}
-        for item in raw_actions:
-            action = _parse_action(item, action_errors)
-            if action is not None:
-                actions.append(action)
-        if action_errors:
-            errors["actions"] = action_errors
+        actions = _parse_each(raw_actions, _parse_action, errors, "actions")
     if errors:
         return None
     assert isinstance(logic_type, str)
     return GroupInput(id=group_id, logic_type=logic_type, conditions=conditions, actions=actions)
+
+
+def _parse_each(
+    raw: list[Any],
+    parse: Callable[[Any, dict[str, Any]], Parsed | None],
+    errors: dict[str, Any],
+    key: str,
+) -> list[Parsed]:
+    """Every item of a list the request sent, read by `parse`; the items' errors go, all
+    together, under `errors[key]`."""
+    item_errors: dict[str, Any] = {}
+    parsed = [item for item in (parse(one, item_errors) for one in raw) if item is not None]
+    if item_errors:
+        errors[key] = item_errors
+    return parsed
 
 
 def _parse_condition(raw: Any, errors: dict[str, Any]) -> ConditionInput | None:
