@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PULUMI_VERSION = "3.274.1"
-"""The CLI version scripts/ensure-pulumi builds and the Python SDK pin is compatible with."""
-
 REPO = Path(__file__).resolve().parents[2]
 """The project directory (where Pulumi.yaml is)."""
+
+PULUMI_VERSION = (REPO / ".pulumi-version").read_text(encoding="utf-8").strip()
+"""The CLI version, from `.pulumi-version`: the one file scripts/ensure-pulumi builds from and
+the workflows install from (pulumi/actions `pulumi-version-file`); engine/go.mod pins the
+same one (tests/unit/test_pulumi_version.py)."""
 
 SANDBOX_STACK = "sandbox"
 SANDBOX_PASSPHRASE = "mlpp-sandbox"

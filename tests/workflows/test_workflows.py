@@ -233,7 +233,7 @@ def test_toolchain_versions(workflows: dict[str, Workflow], name: str) -> None:
     wanted = {
         "actions/setup-python": ("python-version", "3.11"),
         "actions/setup-go": ("go-version", "1.26"),
-        "pulumi/actions": ("pulumi-version", "3.274.1"),
+        "pulumi/actions": ("pulumi-version-file", ".pulumi-version"),
     }
     seen = set()
     for job_id, s in steps(workflows[name]):
