@@ -30,6 +30,17 @@ public passphrase; it protects nothing else and is never used for another stack.
 PASSPHRASE_VARS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
 
 
+def short_stack_name(stack: str) -> str:
+    """`production` for `production`, `org/production` or `org/mlpp-monitoring/production`.
+
+    Pulumi keys a stack's config file (`Pulumi.<name>.yaml`) by this last part, however
+    the name is qualified; CI names stacks fully (`organization/mlpp-monitoring/production`
+    on a self-managed backend, `<org>/mlpp-monitoring/production` on Pulumi Cloud), since a
+    fresh runner has no default organisation.
+    """
+    return stack.rsplit("/", 1)[-1]
+
+
 class EngineMissing(RuntimeError):
     """No usable `pulumi` CLI was found."""
 
@@ -74,7 +85,7 @@ def engine_env(
     stack works without setting one.
     """
     env = dict(os.environ if base is None else base)
-    if stack == SANDBOX_STACK:
+    if stack is not None and short_stack_name(stack) == SANDBOX_STACK:
         for name in PASSPHRASE_VARS:
             env.pop(name, None)
         env["PULUMI_CONFIG_PASSPHRASE"] = SANDBOX_PASSPHRASE

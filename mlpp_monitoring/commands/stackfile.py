@@ -16,16 +16,18 @@ from typing import Any
 import yaml
 
 from mlpp_monitoring.config import PROJECT, MonitoringConfig, parse_config
+from mlpp_monitoring.commands.engine import short_stack_name
 from mlpp_monitoring.vendors import ConfigLookup, SecretUnreadable
 
 
 class StackFile:
-    """`Pulumi.<stack>.yaml` of a project directory."""
+    """`Pulumi.<stack>.yaml` of a project directory (for a qualified stack name such as
+    `organization/mlpp-monitoring/production`, `Pulumi.production.yaml`, as Pulumi does)."""
 
     def __init__(self, stack: str, project_dir: Path) -> None:
         self.stack = stack
         self.project_dir = project_dir
-        self.path = project_dir / f"Pulumi.{stack}.yaml"
+        self.path = project_dir / f"Pulumi.{short_stack_name(stack)}.yaml"
         if not self.path.is_file():
             raise FileNotFoundError(f"no stack file {self.path} (is --stack {stack} right?)")
         data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
