@@ -4,7 +4,9 @@ The one argument parser of every command, and the one place a known failure beco
 clear line and exit code 2 (`exit_codes` holds every code).
 
 - `demo`      the main job against the local sandbox (`make demo`);
-- `drift`     is anything edited behind Pulumi's back? (exit 0 no, 7 yes, 2 check failed);
+- `drift`     does production hold what was deployed, and was everything deployed? (exit 0
+              in sync, 7 console edits, 8 undeployed changes only, 2 check failed or
+              never deployed);
 - `discover`  which existing monitors and alerts match the declared ones, and how to adopt;
 - `status`    the two-minute answer for the person on call;
 - `runbook`   regenerate docs/RUNBOOK.md from the stack config.
@@ -42,7 +44,9 @@ def _cmd_runbook(args: argparse.Namespace) -> int:
 def _cmd_drift(args: argparse.Namespace) -> int:
     from mlpp_monitoring.commands.drift import run_drift_check
 
-    return run_drift_check(args.stack, args.cwd, report_path=args.report)
+    return run_drift_check(
+        args.stack, args.cwd, report_path=args.report, result_path=args.result_json
+    )
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
@@ -72,9 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cwd", type=Path, default=Path("."), help="project directory")
     demo.set_defaults(run=_cmd_demo)
 
-    drift = sub.add_parser("drift", help="detect edits made outside Pulumi (exit 7 on drift)")
+    drift = sub.add_parser(
+        "drift",
+        help="console edits (exit 7) and undeployed changes (exit 8) since the last deploy",
+    )
     _common(drift)
     drift.add_argument("--report", type=Path, help="write the Markdown drift report here")
+    drift.add_argument(
+        "--result-json", type=Path, help="write the result as JSON here (for the workflow)"
+    )
     drift.set_defaults(run=_cmd_drift)
 
     discover = sub.add_parser("discover", help="list existing objects and how to adopt them")

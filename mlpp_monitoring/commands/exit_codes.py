@@ -2,7 +2,7 @@
 rely on them (README, docs/STATUS.md, docs/GITHUB-ACTIONS.md).
 
 A command never reports a failed check as a finding: it could not tell is `FAILED`, not
-`PROBLEM` or `DRIFT`.
+`PROBLEM`, `CONSOLE_EDITS` or `UNDEPLOYED`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ FAILED: Final = 2
 """The command could not do its job or tell: the stack config, credentials missing or
 rejected, the network, no engine."""
 
-DRIFT: Final = 7
-"""`drift`: a monitor or an alert was edited behind Pulumi's back. It is Pulumi's own code
-for `pulumi preview --expect-no-changes` finding changes."""
+CONSOLE_EDITS: Final = 7
+"""`drift`: a monitor or an alert was edited or deleted behind Pulumi's back (undeployed
+changes may come with them: see the report). It is Pulumi's own code for
+`--expect-no-changes` finding changes."""
+
+UNDEPLOYED: Final = 8
+"""`drift`: the program differs from the last deployed state, and nothing was edited by
+hand: a merged change waits for its deploy."""

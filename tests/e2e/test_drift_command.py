@@ -1,4 +1,6 @@
-"""`mlpp-monitoring drift` through the real engine: 0 no drift, 7 drift + report, 2 failed.
+"""`mlpp-monitoring drift` through the real engine: 0 in sync, 7 console edits, 8 undeployed
+changes only (each kind in its own report section), 2 when the check cannot be made (a
+stack never deployed, no such stack, rejected credentials), never reported as drift.
 
 Also the self-managed state backend: `up` into an S3 bucket (moto's S3 server on
 loopback), then the drift command from a second, fresh working directory reading it.
@@ -6,6 +8,7 @@ loopback), then the drift command from a second, fresh working directory reading
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -14,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -21,21 +25,29 @@ import requests
 
 from tests.e2e.harness import REPO, Project, SandboxProcess
 
+QUALIFIED = "organization/mlpp-monitoring/sandbox"
+"""The sandbox stack's fully qualified name on a self-managed backend (as CI names it)."""
 
-def drift(project: Project, tmp: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """Run the drift command as CI does; return (exit code, output, report)."""
-    report = tmp / "drift.md"
+
+def drift_result(
+    project: Project, tmp: Path, env: dict[str, str] | None = None, stack: str | None = None
+) -> tuple[int, str, str, dict[str, Any]]:
+    """Run the drift command as the workflow does; (exit code, output, report, result)."""
+    report, result_file = tmp / "drift.md", tmp / "drift.json"
     report.unlink(missing_ok=True)
+    result_file.unlink(missing_ok=True)
     result = subprocess.run(
         [
             str(REPO / ".venv" / "bin" / "mlpp-monitoring"),
             "drift",
             "--stack",
-            project.stack_name,
+            stack or project.stack_name,
             "--cwd",
             str(project.dir),
             "--report",
             str(report),
+            "--result-json",
+            str(result_file),
         ],
         env=env or project.env,
         capture_output=True,
@@ -43,7 +55,14 @@ def drift(project: Project, tmp: Path, env: dict[str, str] | None = None) -> tup
         timeout=300,
     )
     text = report.read_text() if report.exists() else ""
-    return result.returncode, result.stdout + result.stderr, text
+    data = json.loads(result_file.read_text()) if result_file.exists() else {}
+    return result.returncode, result.stdout + result.stderr, text, data
+
+
+def drift(project: Project, tmp: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the drift command; return (exit code, output, report)."""
+    code, output, report, _ = drift_result(project, tmp, env)
+    return code, output, report
 
 
 @pytest.fixture
@@ -53,21 +72,91 @@ def deployed(project: Project) -> Project:
 
 
 def test_no_drift_exits_0(deployed: Project, tmp_path: Path) -> None:
-    code, output, report = drift(deployed, tmp_path)
+    code, output, report, result = drift_result(deployed, tmp_path, stack=QUALIFIED)
     assert code == 0, output
     assert "no drift" in output.lower()
-    assert "No drift" in report
+    assert "## Console edits: none" in report and "## Undeployed changes: none" in report
+    assert result["result"] == "in-sync" and result["exit_code"] == 0
+    assert {k: v["found"] for k, v in result["kinds"].items()} == {
+        "console-edits": 0,
+        "undeployed": 0,
+    }
 
 
-def test_monitor_edited_in_console_exits_7_with_declared_and_live(
+def test_monitor_edited_in_console_exits_7_with_deployed_and_live(
     deployed: Project, tmp_path: Path
 ) -> None:
     (monitor,) = deployed.sandbox.monitors()
     deployed.sandbox.uptimerobot("PATCH", f"/monitors/{monitor['id']}", json={"interval": 600})
-    code, output, report = drift(deployed, tmp_path)
+    code, output, report, result = drift_result(deployed, tmp_path, stack=QUALIFIED)
     assert code == 7, output
+    assert "## Console edits: 1 resource(s)" in report
+    assert "| resource | property | deployed | live |" in report
     assert "| `monitor-monaluxe-app` | `interval` | `300` | `600` |" in report
-    assert "pulumi up --refresh --stack sandbox" in report
+    assert "## Undeployed changes: none" in report, "a console edit is not an undeployed change"
+    # The repair goes through the gated deploy workflow, not a laptop.
+    assert "Actions > deploy > Run workflow" in report and "**refresh** ticked" in report
+    assert "pulumi up --refresh --stack" not in report
+    assert result["result"] == "drift"
+    assert result["kinds"]["console-edits"]["found"] == 1
+    assert result["kinds"]["undeployed"]["found"] == 0
+    assert "`interval` | `300` | `600`" in result["kinds"]["console-edits"]["report"]
+
+
+def test_a_change_merged_but_not_deployed_exits_8_and_blames_no_one(
+    deployed: Project, tmp_path: Path
+) -> None:
+    """The program on main differs from the deployed state, the vendors do not: an
+    undeployed change, not a console edit."""
+    deployed.set_project_value("uptimerobot.monitors.monaluxe-app.timeout", 20)
+    code, output, report, result = drift_result(deployed, tmp_path, stack=QUALIFIED)
+    assert code == 8, output
+    assert "## Console edits: none" in report
+    assert "## Undeployed changes: 1 resource(s)" in report
+    assert "| resource | property | deployed | program |" in report
+    assert "| `monitor-monaluxe-app` | `timeout` | `30` | `20` |" in report
+    assert "Nothing was edited by hand" in report
+    assert "web console" not in result["kinds"]["undeployed"]["report"]
+    assert "UNDEPLOYED CHANGES on stack" in output
+    (monitor,) = deployed.sandbox.monitors()
+    assert monitor["timeout"] == 30, "the check changed nothing"
+
+
+def test_both_kinds_at_once_exit_7_with_both_sections(deployed: Project, tmp_path: Path) -> None:
+    deployed.set_project_value("uptimerobot.monitors.monaluxe-app.timeout", 20)
+    spike = deployed.sandbox.workflow_named("Spike")
+    deployed.sandbox.edit_workflow(spike, enabled=False)
+    code, output, report, result = drift_result(deployed, tmp_path)
+    assert code == 7, output
+    assert report.startswith("# Drift on stack `sandbox`: console edits and undeployed changes\n")
+    assert "| `alert-spike` | `enabled` | `true` | `false` |" in report
+    assert "| `monitor-monaluxe-app` | `timeout` | `30` | `20` |" in report
+    kinds = result["kinds"]
+    assert (kinds["console-edits"]["found"], kinds["undeployed"]["found"]) == (1, 1)
+    assert "alert-spike" not in kinds["undeployed"]["report"]
+    assert "monitor-monaluxe-app" not in kinds["console-edits"]["report"]
+
+
+def test_a_stack_never_deployed_says_so_and_exits_2(project: Project, tmp_path: Path) -> None:
+    """Before the first deploy there is no state to compare with: not every object
+    "deleted outside Pulumi", not every object "undeployed", but a check that cannot run."""
+    code, output, report, result = drift_result(project, tmp_path, stack=QUALIFIED)
+    assert code == 2, output
+    assert "was never deployed" in output
+    assert report == ""
+    assert result["result"] == "never-deployed"
+    assert result["kinds"] == {}
+    assert "was never deployed" in result["message"]
+    assert project.sandbox.monitors() == []
+
+
+def test_a_stack_that_does_not_exist_points_to_bootstrap(project: Project, tmp_path: Path) -> None:
+    code, output, _, result = drift_result(
+        project, tmp_path, stack="organization/mlpp-monitoring/staging"
+    )
+    assert code == 2, output
+    assert result["result"] == "failed"
+    assert "mlpp-monitoring bootstrap --stack organization/mlpp-monitoring/staging" in output
 
 
 def test_alert_edited_in_console_exits_7(deployed: Project, tmp_path: Path) -> None:
@@ -87,6 +176,7 @@ def test_deleted_monitor_exits_7_and_says_missing(deployed: Project, tmp_path: P
     deployed.sandbox.uptimerobot("DELETE", f"/monitors/{monitor['id']}")
     code, output, report = drift(deployed, tmp_path)
     assert code == 7, output
+    assert "## Console edits: 1 resource(s)" in report
     assert "monitor-monaluxe-app" in report and "deleted outside Pulumi" in report
 
 
@@ -107,7 +197,7 @@ def test_rejected_credentials_fail_the_check_not_drift(tmp_path: Path) -> None:
     (tmp_path / "sb2").mkdir()
     second.start()
     try:
-        code, output, report = drift(project, tmp_path)
+        code, output, report, result = drift_result(project, tmp_path)
     finally:
         second.stop()
     assert code == 2, output
@@ -115,6 +205,7 @@ def test_rejected_credentials_fail_the_check_not_drift(tmp_path: Path) -> None:
     assert "uptimerobot:apiKey" in output and "UPTIMEROBOT_API_KEY" in output
     assert "sandbox-uptimerobot-key" not in output
     assert report == ""  # a failed check writes no drift report
+    assert "UptimeRobot" in result["message"] and "sandbox-uptimerobot-key" not in result["message"]
 
 
 def _free_port() -> int:
