@@ -8,6 +8,7 @@ clear line and exit code 2 (`exit_codes` holds every code).
               in sync, 7 console edits, 8 undeployed changes only, 2 check failed or
               never deployed);
 - `discover`  which existing monitors and alerts match the declared ones, and how to adopt;
+- `bootstrap` the first run: create the stack if missing, then discover, then what is next;
 - `status`    the two-minute answer for the person on call;
 - `runbook`   regenerate docs/RUNBOOK.md from the stack config.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 from mlpp_monitoring.commands import exit_codes
 from mlpp_monitoring.commands.engine import EngineMissing
 from mlpp_monitoring.config import ConfigError
+from mlpp_monitoring.commands.engine import EngineMissing, PulumiFailed
 from mlpp_monitoring.http import ApiError
 from mlpp_monitoring.vendors import CredentialUnavailable
 
@@ -29,7 +31,12 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", default="production", help="stack name (default production)")
+    parser.add_argument(
+        "--stack",
+        default="production",
+        help="stack name, short or fully qualified as in CI: organization/mlpp-monitoring/"
+        "production (default production)",
+    )
     parser.add_argument(
         "--cwd", type=Path, default=Path("."), help="project directory (default: current)"
     )
@@ -53,6 +60,12 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     from mlpp_monitoring.commands.discover import run_discover
 
     return run_discover(args.stack, args.cwd)
+
+
+def _cmd_bootstrap(args: argparse.Namespace) -> int:
+    from mlpp_monitoring.commands.bootstrap import run_bootstrap
+
+    return run_bootstrap(args.stack, args.cwd, secrets_provider=args.secrets_provider)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -91,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(discover)
     discover.set_defaults(run=_cmd_discover)
 
+    bootstrap = sub.add_parser(
+        "bootstrap", help="first run: create the stack if missing, list what to adopt"
+    )
+    _common(bootstrap)
+    bootstrap.add_argument(
+        "--secrets-provider",
+        help="for a new stack (default: pulumi's, the passphrase on a self-managed backend)",
+    )
+    bootstrap.set_defaults(run=_cmd_bootstrap)
+
     status = sub.add_parser("status", help="is PROD up? why not? since when? who acts?")
     _common(status)
     status.add_argument("--json", action="store_true", help="stable JSON instead of a table")
@@ -109,7 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Command = args.run
     try:
         return command(args)
-    except (ConfigError, CredentialUnavailable, ApiError, EngineMissing, FileNotFoundError) as exc:
+    except (
+        ConfigError,
+        CredentialUnavailable,
+        ApiError,
+        EngineMissing,
+        PulumiFailed,
+        FileNotFoundError,
+    ) as exc:
         # Known failures get one clear line, never a traceback (and never a credential:
         # ApiError messages are redacted where they are made).
         print(f"error: {exc}", file=sys.stderr)

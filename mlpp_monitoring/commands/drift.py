@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlpp_monitoring.commands.engine import PulumiCli
 from mlpp_monitoring.commands import exit_codes
+from mlpp_monitoring.commands.engine import PulumiCli, PulumiFailed
 
-PULUMI_STACK_NOT_FOUND, PULUMI_CHANGES = 6, 7
-"""The CLI's stable exit codes (pkg/cmd/pulumi/cmd/exit_codes.go): no such stack, and
-`--expect-no-changes` with changes proposed."""
+PULUMI_CHANGES = 7
+"""The CLI's exit code for `--expect-no-changes` with changes proposed (stable:
+pkg/cmd/pulumi/cmd/exit_codes.go)."""
 
 CONSOLE_EDITS, UNDEPLOYED = "console-edits", "undeployed"
 KINDS = (CONSOLE_EDITS, UNDEPLOYED)
@@ -266,8 +266,11 @@ def result_json(check: Check) -> dict[str, Any]:
 
 def _deployed(cli: PulumiCli, stack: str) -> Check | None:
     """None when the stack exists and was deployed; else the failed Check saying why."""
-    result = cli.run(["stack", "history", "--json", "--stack", stack])
-    if result.returncode == PULUMI_STACK_NOT_FOUND:
+    try:
+        updates = cli.updates(stack)
+    except PulumiFailed as exc:
+        return Check(stack, "failed", str(exc))
+    if updates is None:
         return Check(
             stack,
             "failed",
@@ -275,14 +278,7 @@ def _deployed(cli: PulumiCli, stack: str) -> Check | None:
             f"`mlpp-monitoring bootstrap --stack {stack}` (or check the name, "
             "fully qualified, and PULUMI_BACKEND_URL)",
         )
-    try:
-        history = json.loads(result.stdout) if result.returncode == 0 else None
-    except ValueError:
-        history = None
-    if not isinstance(history, list):
-        said = _errors([], result.stderr) or f"exit {result.returncode}"
-        return Check(stack, "failed", f"could not read the history of stack {stack}: {said}")
-    if not any(isinstance(u, dict) and u.get("kind") == "update" for u in history):
+    if updates == 0:
         return Check(
             stack,
             "never-deployed",

@@ -7,6 +7,7 @@ environment it needs.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -41,8 +42,23 @@ def short_stack_name(stack: str) -> str:
     return stack.rsplit("/", 1)[-1]
 
 
+PULUMI_STACK_NOT_FOUND = 6
+"""The CLI's exit code for "no such stack" (stable: pkg/cmd/pulumi/cmd/exit_codes.go)."""
+
+
 class EngineMissing(RuntimeError):
     """No usable `pulumi` CLI was found."""
+
+
+class PulumiFailed(RuntimeError):
+    """A `pulumi` command failed; the message holds what was run and pulumi's own words."""
+
+
+def last_error(stderr: str) -> str:
+    """The CLI's own words: its last `error:` line, else its last line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line.removeprefix("error:").strip() for line in lines if line.startswith("error:")]
+    return (errors or lines or [""])[-1][:300]
 
 
 def cache_bin_dir() -> Path:
@@ -114,6 +130,23 @@ class PulumiCli:
     def for_stack(cls, stack: str, cwd: Path) -> PulumiCli:
         """The CLI in `cwd`, with what `stack` needs (the sandbox stack's passphrase)."""
         return cls(cwd=cwd, env=engine_env(stack=stack))
+
+    def updates(self, stack: str) -> int | None:
+        """How many updates (`pulumi up`) the stack's history holds, 0 when it was never
+        deployed; None when there is no such stack. Raises PulumiFailed otherwise."""
+        result = self.run(["stack", "history", "--json", "--stack", stack])
+        if result.returncode == PULUMI_STACK_NOT_FOUND:
+            return None
+        try:
+            history = json.loads(result.stdout) if result.returncode == 0 else None
+        except ValueError:
+            history = None
+        if not isinstance(history, list):
+            said = last_error(result.stderr) or f"exit {result.returncode}"
+            raise PulumiFailed(f"could not read the history of stack {stack}: {said}")
+        return sum(
+            1 for entry in history if isinstance(entry, dict) and entry.get("kind") == "update"
+        )
 
     def run(
         self, args: Sequence[str], *, capture: bool = True, check: bool = False

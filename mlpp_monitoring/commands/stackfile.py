@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from mlpp_monitoring.config import PROJECT, MonitoringConfig, parse_config
-from mlpp_monitoring.commands.engine import short_stack_name
+from mlpp_monitoring.commands.engine import last_error, short_stack_name
 from mlpp_monitoring.vendors import ConfigLookup, SecretUnreadable
 
 
@@ -72,17 +72,10 @@ class StackFile:
         result = cli.run(["config", "get", key, "--stack", self.stack])
         if result.returncode == 0:
             return result.stdout.strip()
-        said = _last_error(result.stderr) or f"exit {result.returncode}"
+        said = last_error(result.stderr) or f"exit {result.returncode}"
         raise SecretUnreadable(
             f"{where} (pulumi said: {said}): set PULUMI_CONFIG_PASSPHRASE (or "
             "PULUMI_CONFIG_PASSPHRASE_FILE) to this stack's passphrase, or log in to the "
             "stack's backend (`pulumi login`, PULUMI_BACKEND_URL or PULUMI_ACCESS_TOKEN), "
             "then run again"
         )
-
-
-def _last_error(stderr: str) -> str:
-    """The CLI's own words: its last `error:` line (never a secret: the value was not read)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line.removeprefix("error:").strip() for line in lines if line.startswith("error:")]
-    return (errors or lines or [""])[-1][:300]

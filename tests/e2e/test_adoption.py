@@ -117,6 +117,18 @@ def _printed_commands(stdout: str) -> list[str]:
     return [line.strip() for line in stdout.splitlines() if line.strip().startswith("pulumi ")]
 
 
+def _adoption_lines(ids: dict[str, int], stack: str) -> list[str]:
+    """The `pulumi config set` lines discover prints for the seeded objects, sorted."""
+    return sorted(
+        f"pulumi config set --path '{path}.adopt_id' {ids[key]} --stack {stack}"
+        for key, path in (
+            ("monaluxe-app", "mlpp-monitoring:uptimerobot.monitors.monaluxe-app"),
+            ("new-issue", "mlpp-monitoring:sentry.alerts.new-issue"),
+            ("spike", "mlpp-monitoring:sentry.alerts.spike"),
+        )
+    )
+
+
 def _run_printed(project: Project, line: str) -> None:
     """Run one printed line as a user pasting it into a shell in the project directory."""
     result = subprocess.run(
@@ -163,14 +175,7 @@ def test_discover_then_up_adopts_the_hand_made_objects(project: Project) -> None
         row = next(line for line in found.stdout.splitlines() if str(id_) in line)
         assert key in row, f"{key} not marked as the match of {id_}:\n{found.stdout}"
     commands = _printed_commands(found.stdout)
-    assert sorted(commands) == sorted(
-        f"pulumi config set --path '{path}.adopt_id' {ids[key]} --stack {project.stack_name}"
-        for key, path in (
-            ("monaluxe-app", "mlpp-monitoring:uptimerobot.monitors.monaluxe-app"),
-            ("new-issue", "mlpp-monitoring:sentry.alerts.new-issue"),
-            ("spike", "mlpp-monitoring:sentry.alerts.spike"),
-        )
-    ), found.stdout
+    assert sorted(commands) == _adoption_lines(ids, project.stack_name), found.stdout
 
     for line in commands:
         _run_printed(project, line)
