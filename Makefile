@@ -8,7 +8,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint unit portable lock engine venv
+.PHONY: demo test lint suite unit portable lock engine venv
 
 venv:
 	@PYTHON='$(PYTHON)' scripts/ensure-venv
@@ -23,7 +23,10 @@ lint: venv
 	$(BIN)/mypy mlpp_monitoring mlpp_sandbox
 	"$$(scripts/ensure-actionlint | tail -n 1)" .github/workflows/*.yml
 
-test: venv engine lint
+test: lint suite
+
+# Every test, without the linters (CI runs `make lint` and this as two steps).
+suite: venv engine
 	$(BIN)/pytest
 
 # Fast loop while coding: no engine, no end-to-end tests.

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from tests.workflows.support import REPO
+from tests.workflows.support import ACTIONS, REPO
 
 
 def _config() -> dict[str, Any]:
@@ -16,10 +16,27 @@ def _config() -> dict[str, Any]:
     return doc
 
 
+def _update(ecosystem: str) -> dict[str, Any]:
+    (found,) = [u for u in _config()["updates"] if u["package-ecosystem"] == ecosystem]
+    assert isinstance(found, dict)
+    return found
+
+
 def test_both_ecosystems_are_watched_from_the_root() -> None:
     updates = _config()["updates"]
     assert sorted(u["package-ecosystem"] for u in updates) == ["github-actions", "uv"]
-    assert all(u["directory"] == "/" for u in updates)
+    assert _update("uv")["directory"] == "/"
+    assert "/" in _update("github-actions")["directories"]
+
+
+def test_every_composite_action_is_watched() -> None:
+    """ "/" covers .github/workflows only (dependabot-core's github_actions file fetcher):
+    a composite action's pins are updated only if its directory is listed, by name (a
+    glob such as /.github/actions/** has been seen to match nothing)."""
+    listed = set(_update("github-actions")["directories"]) - {"/"}
+    dirs = {f"/{p.parent.relative_to(REPO)}" for p in ACTIONS.glob("*/action.yml")}
+    assert dirs, "no composite action found"
+    assert listed == dirs
 
 
 def test_everything_lands_in_one_weekly_pull_request() -> None:
