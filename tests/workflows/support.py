@@ -228,7 +228,8 @@ const [scriptPath, statePath] = process.argv.slice(2);
 const script = fs.readFileSync(scriptPath, 'utf8');
 const state = JSON.parse(fs.readFileSync(statePath, 'utf8'));
 const calls = [];
-let nextId = 1000;
+// Numbers go on from the state's issues, as GitHub's do from one run to the next.
+let nextId = Math.max(1000, ...(state.issues ?? []).map((i) => i.number + 1));
 const api = (name, fn) => async (params) => {
   calls.push({ name, params });
   return fn(params);
