@@ -31,11 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpp_monitoring.commands import exit_codes
-from mlpp_monitoring.commands.engine import PulumiCli, PulumiFailed
-
-PULUMI_CHANGES = 7
-"""The CLI's exit code for `--expect-no-changes` with changes proposed (stable:
-pkg/cmd/pulumi/cmd/exit_codes.go)."""
+from mlpp_monitoring.commands.engine import PULUMI_CHANGES, PulumiCli, PulumiFailed
 
 CONSOLE_EDITS, UNDEPLOYED = "console-edits", "undeployed"
 KINDS = (CONSOLE_EDITS, UNDEPLOYED)

@@ -42,8 +42,9 @@ def short_stack_name(stack: str) -> str:
     return stack.rsplit("/", 1)[-1]
 
 
-PULUMI_STACK_NOT_FOUND = 6
-"""The CLI's exit code for "no such stack" (stable: pkg/cmd/pulumi/cmd/exit_codes.go)."""
+PULUMI_STACK_NOT_FOUND, PULUMI_CHANGES = 6, 7
+"""The CLI's exit codes for "no such stack" and for `--expect-no-changes` with changes
+proposed (stable once released: pkg/cmd/pulumi/cmd/exit_codes.go)."""
 
 
 class EngineMissing(RuntimeError):
