@@ -21,9 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mlpp_monitoring.commands import exit_codes
-from mlpp_monitoring.commands.engine import EngineMissing
-from mlpp_monitoring.config import ConfigError
 from mlpp_monitoring.commands.engine import EngineMissing, PulumiFailed
+from mlpp_monitoring.config import ConfigError
 from mlpp_monitoring.http import ApiError
 from mlpp_monitoring.vendors import CredentialUnavailable
 

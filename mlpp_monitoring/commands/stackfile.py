@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from mlpp_monitoring.config import PROJECT, MonitoringConfig, parse_config
 from mlpp_monitoring.commands.engine import last_error, short_stack_name
+from mlpp_monitoring.config import PROJECT, MonitoringConfig, parse_config
 from mlpp_monitoring.vendors import ConfigLookup, SecretUnreadable
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from mlpp_monitoring.engine import SANDBOX_PASSPHRASE, find_bin_dir
+from mlpp_monitoring.commands.engine import SANDBOX_PASSPHRASE, find_bin_dir
 from tests.e2e.harness import SENTRY_TOKEN, UPTIMEROBOT_KEY, Project, SandboxProcess
 from tests.e2e.test_adoption import _printed_commands, _run_printed, _seed_hand_made
 from tests.workflows.support import (
