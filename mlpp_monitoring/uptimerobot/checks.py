@@ -132,7 +132,7 @@ def judge(spec: MonitorSpec, result: CheckResult) -> Verdict:
     - a redirect is followed when `follow_redirections` is on and the final status is
       judged; with it off UptimeRobot "returns these redirection codes instead of following
       them" (help center 11360863; spec `followRedirections`, lines 4866-4868), so the 3xx
-      itself is judged;
+      itself is judged (as is a redirect whose final status the result does not give);
     - the status judged must be one of the success codes (`is_success`).
     """
     if result.ssl_error and spec.check_ssl_errors:
