@@ -1,5 +1,5 @@
 """Alert tests: the scenario file, its errors, and the committed alert-tests.yaml against the
-production stack (mlpp_monitoring/alert_tests.py)."""
+production stack (mlpp_monitoring/commands/alert_tests/)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
-from mlpp_monitoring import alert_tests
-from mlpp_monitoring.alert_tests import Row, ScenarioError, load_scenarios
+from mlpp_monitoring.commands.alert_tests import outcomes, render, scenarios
+from mlpp_monitoring.commands.alert_tests.outcomes import ComparedRow, Outcome, Row
+from mlpp_monitoring.commands.alert_tests.scenarios import ScenarioError, load_scenarios
 from mlpp_monitoring.config import PROJECT, MonitoringConfig, parse_config
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIOS = REPO / alert_tests.DEFAULT_FILE
+SCENARIOS = REPO / scenarios.DEFAULT_FILE
 
 
 def _stack(name: str = "production") -> dict[str, Any]:
@@ -37,26 +38,26 @@ def _config(mutate: Any = None) -> MonitoringConfig:
     return parse_config({key: json.dumps(value) for key, value in data.items()})
 
 
-def _committed() -> list[alert_tests.Scenario]:
+def _committed() -> list[scenarios.Scenario]:
     return load_scenarios(SCENARIOS.read_text(encoding="utf-8"))
 
 
 def _failing(config: MonitoringConfig) -> set[tuple[str, str]]:
-    return {(r.scenario, r.key) for r in alert_tests.run(_committed(), config) if not r.holds}
+    return {(r.scenario, r.key) for r in outcomes.run(_committed(), config) if not r.holds}
 
 
 # --- the committed scenarios -----------------------------------------------------------------
 
 
 def test_the_committed_scenarios_hold_on_the_production_stack() -> None:
-    rows = alert_tests.run(_committed(), _config())
-    assert rows and all(row.holds for row in rows), alert_tests.render_table(rows)
+    rows = outcomes.run(_committed(), _config())
+    assert rows and all(row.holds for row in rows), render.render_table(rows)
 
 
 def test_every_alert_and_monitor_of_production_is_tested_both_ways() -> None:
     config = _config()
     declared = set(config.sentry.alerts) | set(config.uptimerobot.monitors)
-    rows = alert_tests.run(_committed(), config)
+    rows = outcomes.run(_committed(), config)
     for key in declared:
         counts = {row.expected for row in rows if row.key == key}
         assert 0 in counts and counts - {0}, f"{key}: needs a silent and a notifying scenario"
@@ -128,7 +129,7 @@ def test_monitor_changes_fail_the_monitor_scenarios() -> None:
 
 def test_compare_puts_the_rows_a_change_alters_first() -> None:
     head = _config(lambda d: _spike(d, frequency_minutes=60))
-    rows = alert_tests.compare(_committed(), _config(), head)
+    rows = outcomes.compare(_committed(), _config(), head)
     changed = [row for row in rows if row.changed]
     assert rows[: len(changed)] == changed and len(changed) == 3
     second = next(r for r in changed if r.scenario.startswith("A second spike 2 hours"))
@@ -140,21 +141,17 @@ def test_compare_shows_an_alert_only_one_side_declares_as_not_declared() -> None
     def without_spike(data: dict[str, Any]) -> None:
         del data["sentry"]["alerts"]["spike"]
 
-    rows = alert_tests.compare(_committed(), _config(without_spike), _config())
+    rows = outcomes.compare(_committed(), _config(without_spike), _config())
     spike = [row for row in rows if row.key == "spike"]
-    assert spike and all(
-        r.changed and r.base == alert_tests.Outcome(None, "not declared") for r in spike
-    )
+    assert spike and all(r.changed and r.base == Outcome(None, "not declared") for r in spike)
 
 
 def test_an_object_the_evaluator_cannot_model_is_reported_not_guessed() -> None:
     def keyword(data: dict[str, Any]) -> None:
         data["uptimerobot"]["monitors"]["monaluxe-app"].update(type="KEYWORD", keyword="Monaluxe")
 
-    scenarios = load_scenarios(
-        "scenarios: [{name: s, checks: [{at: 0s}], expect: {monaluxe-app: 1}}]"
-    )
-    (row,) = alert_tests.run(scenarios, _config(keyword))
+    loaded = load_scenarios("scenarios: [{name: s, checks: [{at: 0s}], expect: {monaluxe-app: 1}}]")
+    (row,) = outcomes.run(loaded, _config(keyword))
     assert row.got is None and not row.holds
     assert row.detail.startswith(
         "cannot evaluate: monitor 'ML_PP production - monaluxe.app' is of type KEYWORD"
@@ -169,7 +166,7 @@ def test_an_object_the_evaluator_cannot_model_is_reported_not_guessed() -> None:
     [("0s", 0), ("90s", 90), ("3m", 180), ("-48h", -172_800), ("1h30m", 5_400), ("2d", 172_800)],
 )
 def test_durations(text: str, seconds: float) -> None:
-    assert alert_tests.parse_duration(text) == seconds
+    assert scenarios.parse_duration(text) == seconds
 
 
 @pytest.mark.parametrize(
@@ -177,7 +174,7 @@ def test_durations(text: str, seconds: float) -> None:
     [(0, "0s"), (-172_800, "-48h"), (163.636, "2m43.6s"), (90_163.6, "25h2m43.6s"), (300, "5m")],
 )
 def test_times_are_shown_as_the_file_writes_them(seconds: float, text: str) -> None:
-    assert alert_tests.format_duration(seconds) == text
+    assert scenarios.format_duration(seconds) == text
 
 
 def test_count_over_spreads_events_evenly_within_over() -> None:
@@ -199,7 +196,7 @@ def test_a_check_with_monitor_is_that_monitors_only() -> None:
         "scenarios: [{name: s, checks: [{at: 0s, status: 503, monitor: api}, "
         "{at: 5m, status: 200}, {at: 10m, status: 503}], expect: {monaluxe-app: 1, api: 2}}]"
     )
-    rows = alert_tests.run([scenario], _config(two_monitors))
+    rows = outcomes.run([scenario], _config(two_monitors))
     assert [(r.key, r.got, r.detail) for r in rows] == [
         ("monaluxe-app", 1, "DOWN at 10m (HTTP 503)"),
         ("api", 2, "DOWN at 0s (HTTP 503), 10m (HTTP 503)"),
@@ -342,12 +339,12 @@ def test_invalid_yaml_is_named() -> None:
 
 
 def test_a_key_the_stack_does_not_declare_is_refused_with_the_declared_ones() -> None:
-    scenarios = load_scenarios(
+    loaded = load_scenarios(
         "scenarios: [{name: typo, checks: [{at: 0s, status: 200, monitor: site}], "
         "expect: {spik: 1, monaluxe-app: 0}}]"
     )
     with pytest.raises(ScenarioError) as info:
-        alert_tests.run(scenarios, _config())
+        outcomes.run(loaded, _config())
     assert str(info.value) == (
         "alert-tests.yaml:\n"
         "  scenario 'typo': expect.spik: 'spik' is not an alert or a monitor of the stack "
@@ -366,7 +363,7 @@ def test_render_table_is_aligned_and_says_what_holds() -> None:
         Row("at the threshold", "spike", 1, 2, "B at -48h, 2m43.6s"),
         Row("keyword", "site", 0, None, "cannot evaluate: type KEYWORD"),
     ]
-    assert alert_tests.render_table(rows) == (
+    assert render.render_table(rows) == (
         "scenario                 object     expected  got  result  when\n"
         "new issue in production  new-issue  1         1    ok      A at 0s\n"
         "at the threshold         spike      1         2    FAIL    B at -48h, 2m43.6s\n"
@@ -378,23 +375,22 @@ def test_render_table_is_aligned_and_says_what_holds() -> None:
 
 def test_render_comparison_marks_what_changes() -> None:
     rows = [
-        alert_tests.ComparedRow(
+        ComparedRow(
             "second spike 2 h later",
             "spike",
             2,
-            alert_tests.Outcome(2, "B at -48h, 2m"),
-            alert_tests.Outcome(3, "B at -48h, 2m, 2h2m"),
+            Outcome(2, "B at -48h, 2m"),
+            Outcome(3, "B at -48h, 2m, 2h2m"),
         ),
-        alert_tests.ComparedRow(
-            "503", "monaluxe-app", 1, alert_tests.Outcome(1, "DOWN"), alert_tests.Outcome(1, "DOWN")
-        ),
+        ComparedRow("503", "monaluxe-app", 1, Outcome(1, "DOWN"), Outcome(1, "DOWN")),
     ]
-    assert alert_tests.render_comparison(rows) == (
-        "         scenario                object        expected  base  PR  base: when     "
-        "PR: when\n"
-        "changed  second spike 2 h later  spike         2         2     3   B at -48h, 2m  "
-        "B at -48h, 2m, 2h2m\n"
-        "         503                     monaluxe-app  1         1     1   DOWN           DOWN\n"
+    assert render.render_comparison(rows) == (
+        "         scenario                object        expected  base  PR  result  "
+        "base: when     PR: when\n"
+        "changed  second spike 2 h later  spike         2         2     3   FAIL    "
+        "B at -48h, 2m  B at -48h, 2m, 2h2m\n"
+        "         503                     monaluxe-app  1         1     1   ok      "
+        "DOWN           DOWN\n"
         "\n"
-        "1 of 2 outcomes change"
+        "1 of 2 outcomes change; 1 of 2 expectations hold on the PR"
     )

@@ -1,10 +1,5 @@
-"""Alert tests: scenarios of Sentry events and UptimeRobot check results, and how many
-notifications each declared alert and monitor must send (`mlpp-monitoring test-alerts`).
-
-What `promtool test rules` is to Prometheus rules: a reviewer reads what a change does
-("a second spike two hours later is now paged") instead of imagining it from a diff
-(`frequency_minutes: 1440 -> 60`). The scenarios run against the stack's declared config,
-through the vendors' rules (`sentry/firing.py`, `uptimerobot/checks.py`).
+"""The scenario file of `mlpp-monitoring test-alerts`: Sentry events and UptimeRobot check
+results, and how many notifications each declared alert and monitor must send.
 
 The file (`alert-tests.yaml` at the repository root)::
 
@@ -42,7 +37,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import yaml
@@ -58,9 +52,7 @@ from pydantic import (
 
 from mlpp_monitoring.config import MonitoringConfig
 from mlpp_monitoring.sentry import firing
-from mlpp_monitoring.sentry.alert import AlertSpec
 from mlpp_monitoring.uptimerobot import checks as uptime
-from mlpp_monitoring.uptimerobot.monitor import MonitorSpec
 
 DEFAULT_FILE = "alert-tests.yaml"
 """The scenario file at the repository root, run by default."""
@@ -310,173 +302,3 @@ def check_keys(
                 )
     if problems:
         raise ScenarioError(f"{source}:\n  " + "\n  ".join(problems))
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one object did in one scenario: how many notifications, and when.
-
-    `count` is None when the object is not declared by the config or cannot be evaluated;
-    `detail` then says which.
-    """
-
-    count: int | None
-    detail: str
-
-
-def _alert_outcome(spec: AlertSpec, scenario: Scenario) -> Outcome:
-    sent = firing.notifications(spec, scenario.issue_events())
-    by_issue: dict[str, list[str]] = {}
-    for notification in sent:
-        by_issue.setdefault(notification.issue, []).append(format_duration(notification.at))
-    detail = "; ".join(f"{issue} at {', '.join(times)}" for issue, times in by_issue.items())
-    return Outcome(len(sent), detail)
-
-
-def _monitor_outcome(spec: MonitorSpec, key: str, scenario: Scenario) -> Outcome:
-    run = uptime.run(spec, scenario.check_results(key), until=scenario.end())
-    moments = sorted({alert.at: alert.incident.reason for alert in run.alerts}.items())
-    detail = ", ".join(f"{format_duration(at)} ({reason})" for at, reason in moments)
-    return Outcome(len(moments), f"DOWN at {detail}" if moments else "")
-
-
-def outcome(scenario: Scenario, key: str, config: MonitoringConfig) -> Outcome:
-    """What the object `key` of `config` does in `scenario`."""
-    try:
-        if key in config.sentry.alerts:
-            spec = AlertSpec.from_config(config.sentry, config.sentry.alerts[key])
-            return _alert_outcome(spec, scenario)
-        if key in config.uptimerobot.monitors:
-            monitor = MonitorSpec.from_config(config.uptimerobot.monitors[key])
-            return _monitor_outcome(monitor, key, scenario)
-    except (firing.CannotEvaluate, uptime.CannotEvaluate) as exc:
-        return Outcome(None, f"cannot evaluate: {exc}")
-    return Outcome(None, "not declared")
-
-
-@dataclass(frozen=True)
-class Row:
-    """One expectation of one scenario, and what the object did."""
-
-    scenario: str
-    key: str
-    expected: int
-    got: int | None
-    detail: str
-
-    @property
-    def holds(self) -> bool:
-        """Whether the object sent exactly the expected number of notifications."""
-        return self.got == self.expected
-
-
-def run(
-    scenarios: Sequence[Scenario], config: MonitoringConfig, source: str = DEFAULT_FILE
-) -> list[Row]:
-    """Every scenario's expectations against `config`, in file order.
-
-    Raises ScenarioError when a scenario names a key the config does not declare.
-    """
-    check_keys(scenarios, [config], source)
-    rows: list[Row] = []
-    for scenario in scenarios:
-        for key, expected in scenario.expect.items():
-            got = outcome(scenario, key, config)
-            rows.append(Row(scenario.name, key, expected, got.count, got.detail))
-    return rows
-
-
-@dataclass(frozen=True)
-class ComparedRow:
-    """One expectation of one scenario on two configs: the base branch's and a pull
-    request's."""
-
-    scenario: str
-    key: str
-    expected: int
-    base: Outcome
-    head: Outcome
-
-    @property
-    def changed(self) -> bool:
-        """Whether the pull request changes what the object does in this scenario."""
-        return self.base != self.head
-
-
-def compare(
-    scenarios: Sequence[Scenario],
-    base: MonitoringConfig,
-    head: MonitoringConfig,
-    source: str = DEFAULT_FILE,
-) -> list[ComparedRow]:
-    """The scenarios run on both configs: rows whose outcome changed first, then the
-    others, each group in file order. A key declared by only one config is "not declared"
-    on the other.
-
-    Raises ScenarioError when a scenario names a key neither config declares.
-    """
-    check_keys(scenarios, [base, head], source)
-    rows = [
-        ComparedRow(
-            scenario.name,
-            key,
-            expected,
-            outcome(scenario, key, base),
-            outcome(scenario, key, head),
-        )
-        for scenario in scenarios
-        for key, expected in scenario.expect.items()
-    ]
-    return sorted(rows, key=lambda row: not row.changed)
-
-
-def _table(header: Sequence[str], lines: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in [header, *lines]
-    )
-
-
-def _count(count: int | None) -> str:
-    return "?" if count is None else str(count)
-
-
-def render_table(rows: Sequence[Row]) -> str:
-    """The results as a plain monospace table, then how many expectations hold."""
-    lines = [
-        [
-            row.scenario,
-            row.key,
-            str(row.expected),
-            _count(row.got),
-            "ok" if row.holds else "FAIL",
-            row.detail,
-        ]
-        for row in rows
-    ]
-    held = sum(row.holds for row in rows)
-    table = _table(["scenario", "object", "expected", "got", "result", "when"], lines)
-    return f"{table}\n\n{held} of {len(rows)} expectations hold"
-
-
-def render_comparison(rows: Sequence[ComparedRow]) -> str:
-    """Base and pull-request outcomes as a plain monospace table, changed rows marked."""
-    lines = [
-        [
-            "changed" if row.changed else "",
-            row.scenario,
-            row.key,
-            str(row.expected),
-            _count(row.base.count),
-            _count(row.head.count),
-            row.base.detail,
-            row.head.detail,
-        ]
-        for row in rows
-    ]
-    changed = sum(row.changed for row in rows)
-    table = _table(
-        ["", "scenario", "object", "expected", "base", "PR", "base: when", "PR: when"], lines
-    )
-    return f"{table}\n\n{changed} of {len(rows)} outcomes change"
