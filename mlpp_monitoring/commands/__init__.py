@@ -1,3 +1,3 @@
 """What people run besides `pulumi` itself: `mlpp-monitoring demo | drift | discover | status
-| runbook` (`cli`), and what those commands share: running the Pulumi CLI (`engine`),
+| runbook | test-alerts` (`cli`), and what those commands share: running the Pulumi CLI (`engine`),
 reading a stack file (`stackfile`), the exit codes (`exit_codes`)."""

@@ -10,7 +10,9 @@ clear line and exit code 2 (`exit_codes` holds every code).
 - `discover`  which existing monitors and alerts match the declared ones, and how to adopt;
 - `bootstrap` the first run: create the stack if missing, then discover, then what is next;
 - `status`    the two-minute answer for the person on call;
-- `runbook`   regenerate docs/RUNBOOK.md from the stack config.
+- `runbook`   regenerate docs/RUNBOOK.md from the stack config;
+- `test-alerts` the scenarios the declared alerts and monitors must pass (alert-tests.yaml),
+              and with --compare what a change does to them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from mlpp_monitoring.commands import exit_codes
 from mlpp_monitoring.commands.engine import EngineMissing, PulumiFailed
+from mlpp_monitoring.commands.stackfile import RevisionUnreadable
 from mlpp_monitoring.config import ConfigError
 from mlpp_monitoring.http import ApiError
 from mlpp_monitoring.vendors import CredentialUnavailable
@@ -73,6 +76,14 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return run_status(args.stack, args.cwd, as_json=args.json)
 
 
+def _cmd_test_alerts(args: argparse.Namespace) -> int:
+    from mlpp_monitoring.commands.alert_tests.command import run_test_alerts
+
+    return run_test_alerts(
+        args.stack, args.cwd, file=args.file, compare_to=args.compare, markdown=args.markdown
+    )
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from mlpp_monitoring.commands.demo import run_demo
 
@@ -122,6 +133,24 @@ def build_parser() -> argparse.ArgumentParser:
     _common(runbook)
     runbook.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     runbook.set_defaults(run=_cmd_runbook)
+
+    alerts = sub.add_parser(
+        "test-alerts",
+        help="run alert-tests.yaml against the declared alerts and monitors (exit 1: one fails)",
+    )
+    _common(alerts)
+    alerts.add_argument(
+        "--file", type=Path, help="the scenario file (default: alert-tests.yaml in --cwd)"
+    )
+    alerts.add_argument(
+        "--compare",
+        metavar="REF",
+        help="also run on the stack file at git revision REF, changed outcomes first",
+    )
+    alerts.add_argument(
+        "--markdown", action="store_true", help="Markdown (for a pull request's comment)"
+    )
+    alerts.set_defaults(run=_cmd_test_alerts)
     return parser
 
 
@@ -137,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ApiError,
         EngineMissing,
         PulumiFailed,
+        RevisionUnreadable,
         FileNotFoundError,
     ) as exc:
         # Known failures get one clear line, never a traceback (and never a credential:

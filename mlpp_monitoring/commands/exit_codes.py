@@ -15,11 +15,12 @@ fresh."""
 
 PROBLEM: Final = 1
 """`status`: something declared is down, or a blocking error is active. `runbook --check`:
-docs/RUNBOOK.md is stale."""
+docs/RUNBOOK.md is stale. `test-alerts`: a scenario's expectation does not hold."""
 
 FAILED: Final = 2
 """The command could not do its job or tell: the stack config, credentials missing or
-rejected, the network, no engine."""
+rejected, the network, no engine; `test-alerts`: the scenario file, or the git revision to
+compare with."""
 
 CONSOLE_EDITS: Final = 7
 """`drift`: a monitor or an alert was edited or deleted behind Pulumi's back (undeployed

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from mlpp_monitoring.commands.alert_tests.scenarios import (
     DEFAULT_FILE,
     Scenario,
@@ -146,3 +148,22 @@ def compare(
         for key, expected in scenario.expect.items()
     ]
     return sorted(rows, key=lambda row: not row.changed)
+
+
+def declared(config: MonitoringConfig) -> dict[str, BaseModel]:
+    """Every alert and monitor of `config` by config key, as the spec the program declares."""
+    specs: dict[str, BaseModel] = {
+        key: AlertSpec.from_config(config.sentry, alert)
+        for key, alert in config.sentry.alerts.items()
+    }
+    for key, monitor in config.uptimerobot.monitors.items():
+        specs[key] = MonitorSpec.from_config(monitor)
+    return specs
+
+
+def changed_objects(base: MonitoringConfig, head: MonitoringConfig) -> list[str]:
+    """The config keys of the alerts and monitors `head` adds, removes or changes against
+    `base`, sorted. What the program declares is compared, so a change that creates or
+    changes nothing at a vendor (an `owner`) is no change here."""
+    before, after = declared(base), declared(head)
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))

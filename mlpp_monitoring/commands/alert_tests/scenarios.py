@@ -50,7 +50,7 @@ from pydantic import (
     model_validator,
 )
 
-from mlpp_monitoring.config import MonitoringConfig
+from mlpp_monitoring.config import ConfigError, MonitoringConfig
 from mlpp_monitoring.sentry import firing
 from mlpp_monitoring.uptimerobot import checks as uptime
 
@@ -69,9 +69,10 @@ _DURATION_HELP = (
 )
 
 
-class ScenarioError(ValueError):
+class ScenarioError(ConfigError):
     """The scenario file is invalid; the message names the scenario, the key, the value and
-    what is allowed (one problem per line)."""
+    what is allowed (one problem per line). A ConfigError, so that the command line reports
+    it as it reports a bad stack config: one message, exit 2."""
 
 
 def parse_duration(value: object) -> float:
