@@ -23,7 +23,8 @@ Times are seconds from an arbitrary t0. Everything here is pure and deterministi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from mlpp_monitoring.uptimerobot.monitor import MonitorSpec
 
@@ -53,12 +54,20 @@ class CheckResult:
     """The certificate is invalid (expired, wrong host, broken chain)."""
 
 
+Failure = Literal["http", "timeout", "ssl", "no-answer"]
+"""Why a check failed: a status outside the success codes, no answer within the timeout, a
+certificate error, no HTTP answer at all."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether one check found the monitor up, and why not."""
 
     up: bool
     reason: str = ""
+    failure: Failure | None = None
+    http_status: int | None = None
+    """For an `http` failure, the status judged (the final one of a followed redirect)."""
 
 
 @dataclass(frozen=True)
@@ -136,11 +145,11 @@ def judge(spec: MonitorSpec, result: CheckResult) -> Verdict:
     - the status judged must be one of the success codes (`is_success`).
     """
     if result.ssl_error and spec.check_ssl_errors:
-        return Verdict(False, "SSL certificate error")
+        return Verdict(False, "SSL certificate error", "ssl")
     if result.response_seconds > spec.timeout:
-        return Verdict(False, f"timeout: no answer within {spec.timeout} s")
+        return Verdict(False, f"timeout: no answer within {spec.timeout} s", "timeout")
     if result.status is None:
-        return Verdict(False, "no answer")
+        return Verdict(False, "no answer", "no-answer")
     status = result.status
     if (
         spec.follow_redirections
@@ -151,17 +160,41 @@ def judge(spec: MonitorSpec, result: CheckResult) -> Verdict:
     if is_success(spec, status):
         return Verdict(True)
     after = f" after a {result.status} redirect" if status != result.status else ""
-    return Verdict(False, f"HTTP {status}{after}")
+    return Verdict(False, f"HTTP {status}{after}", "http", status)
 
 
-def incidents(spec: MonitorSpec, results: Iterable[CheckResult]) -> tuple[Incident, ...]:
-    """The monitor's incidents over these checks (in any order; one per time).
+@dataclass(frozen=True)
+class Step:
+    """What one check does to a monitor: its verdict, and the incident it opened or closed."""
+
+    verdict: Verdict
+    opened: Incident | None = None
+    resolved: Incident | None = None
+    """The incident the check closed, with its `resolved_at`."""
+
+
+def step(spec: MonitorSpec, current: Incident | None, result: CheckResult) -> Step:
+    """One check of a monitor whose open incident is `current` (None: it is up).
 
     A failing check opens an incident unless one is open; a passing check closes it. One
     check suffices either way: UptimeRobot's own confirmation (three nodes, retries) is
-    inside one check result (module docstring). A paused monitor is not checked at all:
-    pausing means "the monitor will stop being checked until it is resumed" (spec
-    `paths./monitors/{id}/pause`, line 1084).
+    inside one check result (module docstring). The caller skips paused monitors
+    (`incidents`).
+    """
+    verdict = judge(spec, result)
+    if current is None and not verdict.up:
+        return Step(verdict, opened=Incident(result.at, verdict.reason))
+    if current is not None and verdict.up:
+        return Step(verdict, resolved=replace(current, resolved_at=result.at))
+    return Step(verdict)
+
+
+def incidents(spec: MonitorSpec, results: Iterable[CheckResult]) -> tuple[Incident, ...]:
+    """The monitor's incidents over these checks (in any order; one per time), each check
+    taken by `step`.
+
+    A paused monitor is not checked at all: pausing means "the monitor will stop being
+    checked until it is resumed" (spec `paths./monitors/{id}/pause`, line 1084).
     """
     check(spec)
     if spec.paused:
@@ -169,11 +202,11 @@ def incidents(spec: MonitorSpec, results: Iterable[CheckResult]) -> tuple[Incide
     found: list[Incident] = []
     current: Incident | None = None
     for result in sorted(results, key=lambda r: r.at):
-        verdict = judge(spec, result)
-        if current is None and not verdict.up:
-            current = Incident(result.at, verdict.reason)
-        elif current is not None and verdict.up:
-            found.append(Incident(current.started_at, current.reason, result.at))
+        taken = step(spec, current, result)
+        if taken.opened is not None:
+            current = taken.opened
+        elif taken.resolved is not None:
+            found.append(taken.resolved)
             current = None
     if current is not None:
         found.append(current)

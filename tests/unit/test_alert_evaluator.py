@@ -294,7 +294,27 @@ def test_an_answer_slower_than_the_timeout_fails_one_within_it_passes() -> None:
 
 
 def test_no_answer_at_all_fails() -> None:
-    assert checks.judge(_monitor(), CheckResult(0)) == checks.Verdict(False, "no answer")
+    assert checks.judge(_monitor(), CheckResult(0)) == checks.Verdict(
+        False, "no answer", "no-answer"
+    )
+
+
+@pytest.mark.parametrize(
+    ("result", "failure", "status"),
+    [
+        (CheckResult(0, 503), "http", 503),
+        (CheckResult(0, 301, redirect_status=404), "http", 404),
+        (CheckResult(0, 200, response_seconds=31), "timeout", None),
+        (CheckResult(0, 200, ssl_error=True), "ssl", None),
+        (CheckResult(0), "no-answer", None),
+    ],
+)
+def test_a_failure_says_its_kind_and_the_status_judged(
+    result: CheckResult, failure: str, status: int | None
+) -> None:
+    # What the sandbox words its incidents from ("HTTP 404 - Not Found", the final status).
+    verdict = checks.judge(_monitor(), result)
+    assert (verdict.up, verdict.failure, verdict.http_status) == (False, failure, status)
 
 
 def test_a_certificate_error_fails_only_when_ssl_errors_are_checked() -> None:
@@ -326,6 +346,18 @@ def test_recovery_then_a_new_failure_is_a_new_incident_and_alert() -> None:
         checks.Incident(0, "HTTP 503", resolved_at=5 * MINUTE),
         checks.Incident(15 * MINUTE, "HTTP 503"),
     )
+
+
+def test_step_opens_on_the_first_failure_and_closes_on_the_first_success() -> None:
+    spec = _monitor()
+    opened = checks.step(spec, None, CheckResult(60, 503)).opened
+    assert opened == checks.Incident(60, "HTTP 503")
+    assert checks.step(spec, opened, CheckResult(120, 502)) == checks.Step(
+        checks.Verdict(False, "HTTP 502", "http", 502)
+    )
+    closed = checks.step(spec, opened, CheckResult(180, 200))
+    assert closed.resolved == checks.Incident(60, "HTTP 503", resolved_at=180)
+    assert checks.step(spec, None, CheckResult(240, 200)) == checks.Step(checks.Verdict(True))
 
 
 def test_a_paused_monitor_never_alerts() -> None:
