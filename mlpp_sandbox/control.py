@@ -1,5 +1,6 @@
 """``/_sandbox/...``: inspect and steer a running sandbox (state, reset, journal, faults,
-scenario seeding). No auth, never journaled, not part of any vendor contract."""
+scenario seeding, events and check results the accounts react to as the vendors do). No
+auth, never journaled, not part of any vendor contract."""
 
 from __future__ import annotations
 
@@ -93,12 +94,23 @@ class ControlApi:
         return self._scenario(route, body)
 
     def _scenario(self, route: tuple[str, str], body: Any) -> ApiResponse:
-        """Seed statuses, incidents, issues and environments for scenarios."""
+        """Seed statuses, incidents, issues and environments for scenarios; take events and
+        check results as the vendors would."""
         sandbox = self.sandbox
         method, path = route
         data: dict[str, Any] = body if isinstance(body, dict) else {}
         parts = path.split("/")
         with sandbox.lock:
+            # Imported here: they use the provider's evaluator, whose modules load Pulumi's
+            # SDK; no other endpoint needs it, and a sandbox starts faster without it.
+            if route == ("POST", "/_sandbox/sentry/events"):
+                from .sentry import events
+
+                return json_response(200, events.receive(sandbox.sentry, body))
+            if route == ("POST", "/_sandbox/uptimerobot/checks"):
+                from .uptimerobot import checks
+
+                return json_response(200, checks.receive(sandbox.uptimerobot, body))
             if (
                 method == "POST"
                 and parts[2:4] == ["uptimerobot", "monitors"]

@@ -114,6 +114,12 @@ class EventLog:
         in_environment.append(event.at)
         return facts
 
+    @property
+    def latest(self) -> float | None:
+        """The time of the latest event recorded (None: none yet); the next one must not be
+        earlier."""
+        return self._last
+
     def count(self, issue: str, environment: str | None, since: float) -> int:
         """Events of `issue` recorded so far with time after `since`; `environment` None
         counts every environment."""

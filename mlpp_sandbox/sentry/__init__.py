@@ -2,7 +2,8 @@
 
 `state` holds the organisation, `validation` (with `keycase` and `conditions`) refuses
 what Sentry refuses, `views` answers as Sentry does, `scopes` says what a token may call,
-`routes` (`SentryEmulator`) puts them on the wire.
+`routes` (`SentryEmulator`) puts them on the wire; `events` takes events (control API),
+makes issues of them and fires the workflows as Sentry would.
 
 Follows ``specs/sentry-openapi-subset.json`` and the facts in
 ``docs/vendors/sentry.md`` (each with its source in Sentry's code):

@@ -127,6 +127,9 @@ class Issue:
     type: str = "error"
     substatus: str | None = "new"
     priority: str | None = "high"
+    fingerprint: str | None = None
+    """What groups events into this issue: the name events sent through the control API
+    give it (None for an issue seeded whole)."""
 
 
 class Unset(Enum):

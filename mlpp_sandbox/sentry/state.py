@@ -11,7 +11,7 @@ import copy
 import itertools
 import random
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..wire import HttpError, JsonValue, json_response
 from .keycase import KEY_CASES
@@ -32,6 +32,9 @@ from .objects import (
     WorkflowInput,
 )
 from .validation import SentryValidationError, parse_request
+
+if TYPE_CHECKING:  # the provider's evaluator, imported where events are processed (`events`)
+    from mlpp_monitoring.sentry.firing import AlertMemory, EventLog
 
 NOT_FOUND = {"detail": "The requested resource does not exist"}
 ISSUE_SUBSTATUSES = (
@@ -111,9 +114,20 @@ class SentryState:
         self.detectors: dict[int, Detector] = {}
         self.workflows: dict[int, Workflow] = {}
         self.issues: dict[int, Issue] = {}
+        self.event_logs: dict[int, EventLog] = {}
+        """Each project's events so far (`events`), by project id."""
+        self.alert_memory: dict[int, AlertMemory] = {}
+        """When each workflow last notified, per issue (`events`), by workflow id."""
         self.add_project(self._project_slug)
         for name in self._seed_environments:
             self.add_environment(name)
+
+    def __setstate__(self, saved: dict[str, Any]) -> None:
+        # An accounts file written before the sandbox took events has no event state: the
+        # organisation it holds has received none.
+        saved.setdefault("event_logs", {})
+        saved.setdefault("alert_memory", {})
+        self.__dict__.update(saved)
 
     def now(self) -> float:
         """The sandbox clock."""
@@ -223,6 +237,10 @@ class SentryState:
         if id_or_slug not in (org.slug, str(org.id)):
             raise not_found()
         return org
+
+    def default_project(self) -> Project:
+        """The project the sandbox was started with."""
+        return self.project(self._project_slug)
 
     def project(self, id_or_slug: str) -> Project:
         """A project by slug or id, else 404."""

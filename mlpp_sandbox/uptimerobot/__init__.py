@@ -1,7 +1,8 @@
 """UptimeRobot API v3 emulator: monitors, account, alert contacts, incidents, stats.
 
 `state` holds the account, `validation` refuses what the API refuses, `views` answers as
-the API does, `routes` (`UptimeRobotEmulator`) puts them on the wire.
+the API does, `routes` (`UptimeRobotEmulator`) puts them on the wire; `checks` takes check
+results (control API) and makes the monitors DOWN or UP as UptimeRobot would.
 
 Follows ``specs/uptimerobot-openapi-v3.yaml`` and the facts in
 ``docs/vendors/uptimerobot.md`` (each with its source). The account is a FREE plan with exactly

@@ -93,6 +93,8 @@ class Monitor:
     response_time_ms: int | None = None
     """Seeded average response time, for the stats endpoint (None: no data)."""
     api_key: str = ""
+    last_checked_at: float | None = None
+    """When the latest check result sent through the control API was taken (`checks`)."""
 
 
 @dataclass
@@ -106,6 +108,8 @@ class Incident:
     resolved_at: float | None = None
     type: str = "Downtime"
     cause: int = 333333
+    """UptimeRobot's number for the failure: the HTTP status for an HTTP failure; 333333 is
+    the sandbox's placeholder for the others (no source gives UptimeRobot's)."""
     reason: str = "Connection Timeout"
     http_response_code: int | None = None
     include_in_reports: bool = True
