@@ -32,7 +32,10 @@ def describe_incident(incident: IncidentView) -> str:
     """The cause in one phrase: HTTP 503 (Service Unavailable), délai dépassé, ..."""
     reason = incident.reason or "raison non précisée"
     if incident.cause == "http" and incident.http_code is not None:
-        return f"HTTP {incident.http_code} ({reason})"
+        # UptimeRobot's own reason already reads "HTTP 503 - Service Unavailable": the code
+        # is said once.
+        phrase = reason.removeprefix(f"HTTP {incident.http_code}").lstrip(" -") or reason
+        return f"HTTP {incident.http_code} ({phrase})"
     label = {
         "timeout": "délai dépassé",
         "keyword": "mot-clé",
