@@ -2,20 +2,27 @@
 
 Starts the sandbox on the port `Pulumi.sandbox.yaml` names (8787), runs `pulumi up --yes`
 on the sandbox stack with Pulumi's own progress output, prints the stack outputs and what
-now exists in both (emulated) accounts, then stops the sandbox. The sandbox keeps its
-accounts in `.pulumi-state/` next to the local Pulumi state, so a second run finds what
-the first created and changes nothing. No real UptimeRobot or Sentry account is used.
+now exists in both (emulated) accounts, then plays a short production moment to the
+sandbox (a burst of errors on a new issue, a 503 then a 200 from the site) and shows what
+the declared alerts and monitor did, and stops the sandbox. The sandbox keeps its accounts
+in `.pulumi-state/` next to the local Pulumi state, so a second run finds what the first
+created and changes nothing (events and checks change no declared field). No real
+UptimeRobot or Sentry account is used.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+from typing import Any
 
+import requests
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mlpp_monitoring.commands import exit_codes
 from mlpp_monitoring.commands.engine import SANDBOX_STACK, PulumiCli, engine_env
 from mlpp_monitoring.commands.stackfile import StackFile
 from mlpp_monitoring.sentry.api import SentryApi
@@ -25,6 +32,12 @@ from mlpp_sandbox.launch import LaunchedSandbox, launch
 
 STACK = SANDBOX_STACK
 SANDBOX_PORT = 8787
+BURST = 11
+"""Errors of the demo's issue: one more than the spike rule's threshold."""
+
+
+class ScenarioFailed(RuntimeError):
+    """The sandbox refused the demo's events or checks (a bug: the demo sends valid ones)."""
 
 
 def _start_sandbox(state_dir: Path) -> LaunchedSandbox:
@@ -66,6 +79,64 @@ def _summary(project_dir: Path, console: Console) -> None:
     console.print(table)
 
 
+def _control(base_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = requests.post(f"{base_url}/_sandbox/{path}", json=body, timeout=30)
+    if response.status_code != 200:
+        raise ScenarioFailed(f"POST /_sandbox/{path}: {response.status_code} {response.text}")
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _scenario(base_url: str, console: Console) -> None:
+    """Play a moment of production to the sandbox's control API, and show what fired.
+
+    Each run uses an issue of its own, so each run shows the same thing: an issue already
+    notified stays silent for 24 h (the alerts' interval), which would make a second run
+    show nothing."""
+    issue = f"demo-{time.time_ns()}"
+    title = "Null check operator used on a null value"
+    sent = _control(
+        base_url,
+        "sentry/events",
+        {"events": [{"issue": issue, "title": title, "environment": "production", "count": BURST}]},
+    )
+    down = _control(base_url, "uptimerobot/checks", {"checks": [{"status": 503}]})
+    up = _control(base_url, "uptimerobot/checks", {"checks": [{"status": 200}]})
+    table = Table(
+        title="A moment of production, sent to the sandbox: what the declared objects did",
+        width=100,
+    )
+    table.add_column("what happened")
+    table.add_column("what it fired")
+    fired = [
+        f"{escape(n['workflow'])}: notifies ({', '.join(n['conditions'])})"
+        for n in sent["notifications"]
+    ]
+    fired += [f"{n['workflowId']}: cannot evaluate: {n['reason']}" for n in sent["notEvaluated"]]
+    table.add_row(f"{BURST} errors of a new issue in production: {escape(title)}", "\n".join(fired))
+    for what, answer in (("the site answers HTTP 503", down), ("then HTTP 200", up)):
+        lines = []
+        for check in answer["checks"]:
+            if not check["checked"]:
+                lines.append(f"monitor {check['monitorId']}: not checked ({check['why']})")
+                continue
+            lines.append(
+                f"monitor {check['monitorId']}: {check['status']} ({check['why'] or 'up'})"
+            )
+            if check["opened"]:
+                lines.append(f"incident {check['incidentId']} opened")
+            if check["resolved"]:
+                lines.append(f"incident {check['incidentId']} resolved")
+            lines += [f"DOWN alert to {escape(a['contact'])}" for a in check["downAlerts"]]
+        table.add_row(what, "\n".join(lines))
+    console.print(table)
+    console.print(
+        "An alert notifies an issue at most once in 24 h: the rest of the burst is silent. "
+        "Same rules as `mlpp-monitoring test-alerts` (alert-tests.yaml), each cited from the "
+        "vendors' sources in docs/vendors/."
+    )
+
+
 def run_demo(project_dir: Path) -> int:
     """Run the demo; returns pulumi's exit code (0 on success)."""
     console = Console(width=100)
@@ -94,6 +165,11 @@ def run_demo(project_dir: Path) -> int:
         console.print("Stack outputs:")
         console.print_json(outputs.stdout)
         _summary(project_dir, console)
+        try:
+            _scenario(urls["sentry"], console)
+        except ScenarioFailed as exc:
+            console.print(f"error: {exc}")
+            return exit_codes.FAILED
         console.print("Run `make demo` again: the second `pulumi up` changes nothing.")
         return 0
     finally:
