@@ -34,6 +34,11 @@ STACK = SANDBOX_STACK
 SANDBOX_PORT = 8787
 BURST = 11
 """Errors of the demo's issue: one more than the spike rule's threshold."""
+CONDITIONS = {
+    "first_seen_event": "a new issue is created",
+    "event_frequency_count": "more events than the threshold in the interval",
+}
+"""Sentry's trigger conditions, in the words of its alert editor."""
 
 
 class ScenarioFailed(RuntimeError):
@@ -109,7 +114,9 @@ def _scenario(base_url: str, console: Console) -> None:
     table.add_column("what happened")
     table.add_column("what it fired")
     fired = [
-        f"{escape(n['workflow'])}: notifies ({', '.join(n['conditions'])})"
+        f"{escape(n['workflow'])}: notifies ("
+        + ", ".join(CONDITIONS.get(c, c) for c in n["conditions"])
+        + ")"
         for n in sent["notifications"]
     ]
     fired += [f"{n['workflowId']}: cannot evaluate: {n['reason']}" for n in sent["notEvaluated"]]
@@ -120,9 +127,8 @@ def _scenario(base_url: str, console: Console) -> None:
             if not check["checked"]:
                 lines.append(f"monitor {check['monitorId']}: not checked ({check['why']})")
                 continue
-            lines.append(
-                f"monitor {check['monitorId']}: {check['status']} ({check['why'] or 'up'})"
-            )
+            why = f" ({check['why']})" if check["why"] else ""
+            lines.append(f"monitor {check['monitorId']}: {check['status']}{why}")
             if check["opened"]:
                 lines.append(f"incident {check['incidentId']} opened")
             if check["resolved"]:
