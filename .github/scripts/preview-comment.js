@@ -13,7 +13,7 @@ const { readText, runUrl } = require('./lib.js');
 const MARKER = '<!-- mlpp-monitoring-preview -->';
 
 /** Keep long output readable: its beginning and its end, the middle cut. */
-function cutMiddle(text, max = 60000, head = 20000) {
+function cutMiddle(text, max = 40000, head = 15000) {
   if (text.length <= max) return text;
   const cut = text.length - max;
   return text.slice(0, head) + `\n\n... ${cut} characters cut, see the run log ...\n\n` +
@@ -34,7 +34,32 @@ function previewSection(env) {
   ].join('\n');
 }
 
-const SECTIONS = [previewSection];
+/** The room the behaviour section may take; the preview output keeps 40000 characters, so
+ *  the comment stays under GitHub's 65536. */
+const MAX_BEHAVIOUR = 20000;
+
+/** What the pull request does to the alerts' and monitors' behaviour: the Markdown of
+ *  `mlpp-monitoring test-alerts --compare HEAD^1 --markdown` (empty when no alert or
+ *  monitor changes: no section), or why it could not be computed. */
+function behaviourSection(env) {
+  const code = env.BEHAVIOUR_EXIT_CODE;
+  if (code === undefined || code === '') return '';
+  if (code !== '0' && code !== '1') {
+    const said = readText(env.BEHAVIOUR_ERRORS, MAX_BEHAVIOUR).trim() || '(no message)';
+    return [
+      '#### Behaviour: not computed',
+      '',
+      `\`mlpp-monitoring test-alerts --compare\` exited ${code}:`,
+      '',
+      '~~~~~~text',
+      said.replace(/~{6,}/g, '~~~~~'),
+      '~~~~~~',
+    ].join('\n');
+  }
+  return readText(env.BEHAVIOUR_FILE, MAX_BEHAVIOUR).trim();
+}
+
+const SECTIONS = [previewSection, behaviourSection];
 
 function renderComment(env, context) {
   const sha = (context.payload.pull_request?.head?.sha ?? context.sha).slice(0, 7);

@@ -14,7 +14,10 @@ the real CLI.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +122,13 @@ def _workdir(tmp_path: Path) -> Path:
     cli.write_text(
         "#!/bin/sh\n"
         'echo "mlpp-monitoring $*" >>"$HOME/cli.log"\n'
+        # test-alerts: what FAKE_BEHAVIOUR_RC says (0 and 1 print the Markdown, 2 an error).
+        'if [ "$1" = test-alerts ]; then\n'
+        '  rc="${FAKE_BEHAVIOUR_RC:-0}"\n'
+        '  if [ "$rc" = 2 ]; then echo "error: Pulumi.production.yaml at HEAD^1: invalid" >&2;\n'
+        '  else printf "#### Behaviour: fake\\n\\n| spike | 2 | 3 |\\n"; fi\n'
+        '  exit "$rc"\n'
+        "fi\n"
         'report=""; result=""\n'
         "while [ $# -gt 0 ]; do\n"
         '  [ "$1" = --report ] && report=$2; [ "$1" = --result-json ] && result=$2; shift\n'
@@ -423,6 +433,104 @@ def test_preview_job_fails_after_commenting_a_failed_preview() -> None:
         assert runs(fail["if"], contexts) == fails
 
 
+# --- preview: the behaviour step ----------------------------------------------------------
+
+
+def _run_behaviour(workdir: Path, rc: int | None = None, **extra: str) -> Any:
+    doc = load("preview")
+    env = {} if rc is None else {"FAKE_BEHAVIOUR_RC": str(rc)}
+    return run_step(
+        doc,
+        "preview",
+        step(doc, "preview", "behaviour"),
+        StepRun(workdir=workdir, variables=VARIABLES, extra_env={**env, **extra}),
+    )
+
+
+@pytest.mark.parametrize("rc", [0, 1, 2])
+def test_behaviour_step_compares_with_the_base_and_keeps_the_exit_code(
+    tmp_path: Path, rc: int
+) -> None:
+    result = _run_behaviour(_workdir(tmp_path), rc)
+    # The step itself never fails the job: the comment shows what happened.
+    assert result.returncode == 0, result.stdout
+    assert result.outputs == {"exit-code": str(rc)}
+    assert _log(result, "cli.log") == [
+        f"mlpp-monitoring test-alerts --stack {STACK} --compare HEAD^1 --markdown"
+    ]
+    written = (result.workdir / "behaviour.md").read_text(encoding="utf-8")
+    errors = (result.workdir / "behaviour-errors.txt").read_text(encoding="utf-8")
+    assert ("#### Behaviour: fake" in written) == (rc != 2)
+    assert ("error: Pulumi.production.yaml at HEAD^1" in errors) == (rc == 2)
+
+
+def _git(directory: Path, *args: str) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(directory),
+        "GIT_AUTHOR_NAME": "a",
+        "GIT_AUTHOR_EMAIL": "a@example.invalid",
+        "GIT_COMMITTER_NAME": "a",
+        "GIT_COMMITTER_EMAIL": "a@example.invalid",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
+    subprocess.run(["git", *args], cwd=directory, env=env, check=True, capture_output=True)
+
+
+def test_behaviour_step_with_the_real_cli_on_a_pull_requests_merge_commit(tmp_path: Path) -> None:
+    """What actions/checkout gives a pull_request run: the merge commit of the pull request
+    into its base. HEAD^1 is the base as merged into, so only the pull request's change is
+    shown, even when the base moved on since the branch was made."""
+    work = tmp_path / "checkout"
+    work.mkdir()
+    for name in ("Pulumi.production.yaml", "alert-tests.yaml"):
+        shutil.copy(REPO / name, work / name)
+    _git(work, "init", "-q", "-b", "main")
+    _git(work, "add", ".")
+    _git(work, "commit", "-q", "-m", "base")
+    _git(work, "checkout", "-q", "-b", "pr")
+    stack = work / "Pulumi.production.yaml"
+    text = stack.read_text(encoding="utf-8")
+    stack.write_text(text.replace("event_threshold: 10", "event_threshold: 20"), encoding="utf-8")
+    _git(work, "commit", "-q", "-am", "spike at 20")
+    _git(work, "checkout", "-q", "main")
+    # The base moves on: the new-issue alert's interval changes on main (its first
+    # frequency_minutes), which is not the pull request's doing.
+    text = stack.read_text(encoding="utf-8")
+    stack.write_text(text.replace("frequency_minutes: 1440", "frequency_minutes: 720", 1))
+    _git(work, "commit", "-q", "-am", "main moves on")
+    _git(work, "merge", "-q", "--no-ff", "--no-edit", "pr")
+    venv_bin = work / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "mlpp-monitoring").symlink_to(Path(sys.executable).parent / "mlpp-monitoring")
+    result = _run_behaviour(work)
+    assert result.returncode == 0, result.stdout
+    assert result.outputs == {"exit-code": "1"}  # the spike scenarios fail at 20
+    written = (work / "behaviour.md").read_text(encoding="utf-8")
+    assert "This pull request changes `spike`: **6 of 42 outcomes change**." in written
+    assert "**5 of 42 expectations fail** on this pull request" in written
+    assert "`new-issue` |" not in written.split("<details>")[0]  # main's change is not shown
+
+
+def test_behaviour_step_writes_nothing_when_no_alert_or_monitor_changes(tmp_path: Path) -> None:
+    work = tmp_path / "checkout"
+    work.mkdir()
+    for name in ("Pulumi.production.yaml", "alert-tests.yaml"):
+        shutil.copy(REPO / name, work / name)
+    _git(work, "init", "-q", "-b", "main")
+    _git(work, "add", ".")
+    _git(work, "commit", "-q", "-m", "base")
+    (work / "README").write_text("a pull request that changes no alert\n", encoding="utf-8")
+    _git(work, "add", ".")
+    _git(work, "commit", "-q", "-m", "docs only")
+    venv_bin = work / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "mlpp-monitoring").symlink_to(Path(sys.executable).parent / "mlpp-monitoring")
+    result = _run_behaviour(work)
+    assert result.outputs == {"exit-code": "0"}
+    assert (work / "behaviour.md").read_text(encoding="utf-8") == ""
+
+
 # --- github-script steps (Node.js) --------------------------------------------------------
 
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -677,3 +785,71 @@ def test_a_long_preview_keeps_its_beginning_and_end(tmp_path: Path) -> None:
     body = created["body"]
     assert len(body) < 65536
     assert "FIRST" in body and "LAST" in body and "characters cut" in body
+
+
+def _behaviour_env(code: str) -> dict[str, str]:
+    return {
+        **_preview_env("0"),
+        "BEHAVIOUR_FILE": "behaviour.md",
+        "BEHAVIOUR_ERRORS": "behaviour-errors.txt",
+        "BEHAVIOUR_EXIT_CODE": code,
+    }
+
+
+BEHAVIOUR = (
+    "#### Behaviour: the scenarios of `alert-tests.yaml` on the base branch and on this pull "
+    "request\n\nThis pull request changes `spike`: **1 of 42 outcomes change**.\n\n"
+    "| scenario | object | expected | base | this pull request |\n"
+    "| --- | --- | --- | --- | --- |\n"
+    "| a second spike | `spike` | 2 | 2: B at 0s | 3 **FAIL**: B at 0s, 2h |\n"
+)
+
+
+@needs_node
+@pytest.mark.parametrize("code", ["0", "1"])
+def test_the_comment_has_the_behaviour_section_after_the_preview(tmp_path: Path, code: str) -> None:
+    (tmp_path / "preview.txt").write_text("~ alert-spike update\n")
+    (tmp_path / "behaviour.md").write_text(BEHAVIOUR)
+    (tmp_path / "behaviour-errors.txt").write_text("")
+    calls = run_github_script(_comment_step(), {"comments": []}, _behaviour_env(code), tmp_path)
+    (created,) = called(calls, "createComment")
+    body = created["body"]
+    assert BEHAVIOUR.strip() in body
+    assert body.index("~ alert-spike update") < body.index("#### Behaviour:")
+
+
+@needs_node
+def test_no_behaviour_section_when_no_alert_or_monitor_changes(tmp_path: Path) -> None:
+    (tmp_path / "preview.txt").write_text("Resources: 3 unchanged\n")
+    (tmp_path / "behaviour.md").write_text("")
+    (tmp_path / "behaviour-errors.txt").write_text("no alert or monitor differs from HEAD^1\n")
+    calls = run_github_script(_comment_step(), {"comments": []}, _behaviour_env("0"), tmp_path)
+    (created,) = called(calls, "createComment")
+    assert "Behaviour" not in created["body"]
+
+
+@needs_node
+def test_a_behaviour_that_could_not_be_computed_says_why(tmp_path: Path) -> None:
+    (tmp_path / "preview.txt").write_text("Resources: 3 unchanged\n")
+    (tmp_path / "behaviour.md").write_text("")
+    (tmp_path / "behaviour-errors.txt").write_text(
+        "error: alert-tests.yaml:\n  scenario 'spike': expect.spik: 'spik' is not an alert\n"
+    )
+    calls = run_github_script(_comment_step(), {"comments": []}, _behaviour_env("2"), tmp_path)
+    (created,) = called(calls, "createComment")
+    body = created["body"]
+    assert "#### Behaviour: not computed" in body
+    assert "`mlpp-monitoring test-alerts --compare` exited 2:" in body
+    assert "scenario 'spike': expect.spik" in body
+
+
+@needs_node
+def test_a_long_preview_and_a_long_behaviour_still_fit_a_comment(tmp_path: Path) -> None:
+    (tmp_path / "preview.txt").write_text("FIRST\n" + "x" * 150_000 + "\nLAST\n")
+    (tmp_path / "behaviour.md").write_text(BEHAVIOUR + "| row |\n" * 20_000)
+    (tmp_path / "behaviour-errors.txt").write_text("")
+    calls = run_github_script(_comment_step(), {"comments": []}, _behaviour_env("1"), tmp_path)
+    (created,) = called(calls, "createComment")
+    body = created["body"]
+    assert len(body) < 65536
+    assert "FIRST" in body and "LAST" in body and "This pull request changes `spike`" in body
