@@ -10,11 +10,12 @@ the fault's kind in its journal entry.
 from __future__ import annotations
 
 import fnmatch
-import itertools
 import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from .ids import IdSequence
 
 
 class FaultKind(StrEnum):
@@ -136,7 +137,7 @@ class FaultPlan:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
-        self._ids = itertools.count(1)
+        self._ids = IdSequence(1)
 
     def add(self, fault: Fault) -> Fault:
         """Register a fault and return it (with its id set)."""

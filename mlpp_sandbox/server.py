@@ -23,6 +23,7 @@ from typing import Any
 from .control import ControlApi
 from .faults import Fault, FaultKind, FaultPlan
 from .httpd import Outcome, SandboxHTTPServer
+from .ids import IdSequence
 from .journal import Journal, JournalEntry, decode_body
 from .options import SandboxOptions
 from .ratelimit import FixedWindowLimiter, RateDecision
@@ -51,9 +52,12 @@ _MOVED = {
 
 
 class _AccountsUnpickler(pickle.Unpickler):
-    """Loads an accounts file (`state_path`), also one written before the sandbox moved."""
+    """Loads an accounts file (`state_path`), also one written before the sandbox moved or
+    with `itertools.count` id sequences (which Python 3.14 cannot unpickle)."""
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("itertools", "count"):
+            return IdSequence  # pickled as count(next id): the same call builds an IdSequence
         for moved in _MOVED.get(module, ()):
             if hasattr(moved, name):
                 return getattr(moved, name)

@@ -8,11 +8,11 @@ failure leaves the workflow untouched; DELETE is a soft delete.
 from __future__ import annotations
 
 import copy
-import itertools
 import random
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from ..ids import IdSequence
 from ..wire import HttpError, JsonValue, json_response
 from .keycase import KEY_CASES
 from .objects import (
@@ -97,14 +97,14 @@ class SentryState:
         """Forget everything and seed the organisation afresh."""
         self.rng = random.Random(self._seed)
         self._last_stamp = 0.0
-        self._project_ids = itertools.count(4_501)
-        self._environment_ids = itertools.count(21)
-        self._detector_ids = itertools.count(9_001)
-        self._workflow_ids = itertools.count(7_001)
+        self._project_ids = IdSequence(4_501)
+        self._environment_ids = IdSequence(21)
+        self._detector_ids = IdSequence(9_001)
+        self._workflow_ids = IdSequence(7_001)
         # Groups, conditions and actions share one id space, so an id of one
         # kind sent where another is expected never matches by accident.
-        self._nested_ids = itertools.count(50_001)
-        self._issue_ids = itertools.count(6_000_000_001)
+        self._nested_ids = IdSequence(50_001)
+        self._issue_ids = IdSequence(6_000_000_001)
         self.user_id = "1000001"
         self.organization = Organization(
             id=1_000_101, slug=self._org_slug, name=self._org_slug.upper(), date_created=self.now()

@@ -7,11 +7,11 @@ unless the sandbox options say otherwise.
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections.abc import Callable
 from typing import Any
 
+from ..ids import IdSequence
 from ..wire import HttpError, JsonValue, json_response
 from .objects import MONITOR_STATUSES, AlertContact, AssignedContact, Incident, Monitor, Tag
 from .validation import (
@@ -82,10 +82,10 @@ class UptimeRobotState:
         self.monitors: dict[int, Monitor] = {}
         self.tags: dict[str, Tag] = {}
         self.incidents: dict[str, Incident] = {}
-        self._monitor_ids = itertools.count(800_000_001)
-        self._tag_ids = itertools.count(41_001)
-        self._incident_ids = itertools.count(358_000_000_000_000_001)
-        self._contact_ids = itertools.count(8_700_001)
+        self._monitor_ids = IdSequence(800_000_001)
+        self._tag_ids = IdSequence(41_001)
+        self._incident_ids = IdSequence(358_000_000_000_000_001)
+        self._contact_ids = IdSequence(8_700_001)
         self.alert_contacts: dict[int, AlertContact] = {}
         self.add_alert_contact(self.contact_email)
         self.set_contact_state(self.contact_state)
