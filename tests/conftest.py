@@ -1,0 +1,82 @@
+"""Suite-wide hooks: the slow tests start first, and a timing line per group ends the run.
+
+`make test` runs the suite on several pytest-xdist workers. The end-to-end tests take
+seconds to a minute each while the others take milliseconds, so the slow ones are
+collected first: a worker that takes one last would leave the others idle at the end.
+The summary gives each group of tests (tests/<group>/) its summed time and its slowest
+test, so a slow test is seen the day it is added.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pytest
+
+SLOW_FIRST = ("e2e", "workflows")
+"""Groups whose tests start engines or subprocesses: scheduled before the others."""
+
+_STARTED = time.monotonic()
+
+
+def group_of(nodeid: str) -> str:
+    """The group a test belongs to: its directory under tests/ (e.g. `e2e`, `unit`)."""
+    parts = nodeid.split("::", 1)[0].split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "tests" else parts[0]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow groups first, each group's order unchanged (the same on every worker)."""
+    rank = {group: i for i, group in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(group_of(item.nodeid), len(rank)))
+
+
+@dataclass
+class GroupTime:
+    """What one group of tests cost."""
+
+    tests: int = 0
+    seconds: float = 0.0
+    slowest: str = ""
+    slowest_seconds: float = 0.0
+
+
+def timings(reports: list[pytest.TestReport]) -> dict[str, GroupTime]:
+    """Summed setup + call + teardown seconds per group, with each group's slowest test."""
+    per_test: dict[str, float] = defaultdict(float)
+    for report in reports:
+        per_test[report.nodeid] += report.duration
+    groups: dict[str, GroupTime] = defaultdict(GroupTime)
+    for nodeid, seconds in per_test.items():
+        group = groups[group_of(nodeid)]
+        group.tests += 1
+        group.seconds += seconds
+        if seconds > group.slowest_seconds:
+            group.slowest, group.slowest_seconds = nodeid, seconds
+    return dict(groups)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per group, the most expensive first, then the wall time of the run."""
+    reports = [
+        report
+        for outcome in ("passed", "failed", "error", "skipped")
+        for report in terminalreporter.stats.get(outcome, [])
+        if isinstance(report, pytest.TestReport)
+    ]
+    if not reports:
+        return
+    groups = timings(reports)
+    terminalreporter.section("time per group (seconds summed over tests)")
+    width = max(len(name) for name in groups)
+    for name, group in sorted(groups.items(), key=lambda item: -item[1].seconds):
+        slowest = group.slowest.split("/", 2)[-1]
+        terminalreporter.write_line(
+            f"{name:<{width}} {group.seconds:7.1f} s  {group.tests:4d} tests  "
+            f"slowest {group.slowest_seconds:5.1f} s  {slowest}"
+        )
+    workers = terminalreporter.config.getoption("numprocesses", None) or 0
+    where = f"on {workers} workers" if workers else "in one process"
+    terminalreporter.write_line(f"wall {time.monotonic() - _STARTED:.0f} s {where}")
