@@ -60,10 +60,11 @@ def timings(reports: list[pytest.TestReport]) -> dict[str, GroupTime]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """One line per group, the most expensive first, then the wall time of the run."""
+    # Every phase counts: a passed setup or teardown is filed under "", not "passed".
     reports = [
         report
-        for outcome in ("passed", "failed", "error", "skipped")
-        for report in terminalreporter.stats.get(outcome, [])
+        for filed in terminalreporter.stats.values()
+        for report in filed
         if isinstance(report, pytest.TestReport)
     ]
     if not reports:
