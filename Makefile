@@ -7,6 +7,10 @@
 # lock, requirements.txt, whenever the lock, pyproject.toml or the interpreter changes.
 VENV := .venv
 BIN := $(VENV)/bin
+# pytest-xdist workers of `make suite` and `make portable` (WORKERS=0: one process). The
+# end-to-end tests spend their time in the engine's processes, each of which keeps a core
+# busy only part of the time, so one worker more than the 2 cores measured fastest.
+WORKERS ?= 3
 
 .PHONY: demo test lint suite unit portable lock engine venv
 
@@ -29,10 +33,7 @@ test:
 	@$(MAKE) --no-print-directory -j2 engine venv
 	@$(MAKE) --no-print-directory lint suite
 
-# Every test, without the linters (CI runs `make lint` and this as two steps), on pytest-xdist
-# workers: the end-to-end tests spend their time in the engine's processes, each of which
-# keeps one core busy only part of the time. WORKERS=0 runs them all in one process.
-WORKERS ?= 3
+# Every test, without the linters (CI runs `make lint` and this as two steps).
 suite: venv engine
 	$(BIN)/pytest -n $(WORKERS) --dist worksteal
 
@@ -43,7 +44,7 @@ unit: venv
 # The suites that need no engine, which CI also runs on every other supported Python:
 #   make portable PYTHON=python3.13
 portable: venv
-	$(BIN)/pytest tests/unit tests/providers tests/sandbox
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal tests/unit tests/providers tests/sandbox
 
 # Re-resolves requirements.txt from requirements.in and pyproject.toml (keeping every pin
 # that still fits; ARGS=--upgrade moves them all), then checks wheels exist for every
