@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -449,11 +450,15 @@ def leaked_secrets(text: str) -> list[str]:
     return [secret for secret in SECRETS if secret in text]
 
 
-def assert_runbook_state(sandbox: SandboxProcess) -> None:
-    """The sandbox holds exactly the runbook's objects: one monitor, two alerts, their values."""
-    (monitor,) = sandbox.monitors()
-    assert monitor["friendlyName"] == "ML_PP production - monaluxe.app"
-    assert monitor["url"] == "https://monaluxe.app"
+def assert_runbook_state(sandbox: SandboxProcess, copy: RunbookCopy | None = None) -> None:
+    """The sandbox holds exactly the runbook's objects: one monitor, two alerts, their values.
+
+    With `copy`: the copy's objects are exactly those (other copies may exist beside it).
+    """
+    suffix = copy.suffix if copy else ""
+    (monitor,) = copy.monitors(sandbox) if copy else sandbox.monitors()
+    assert monitor["friendlyName"] == "ML_PP production - monaluxe.app" + suffix
+    assert monitor["url"] == (copy.url if copy else "https://monaluxe.app")
     assert (monitor["type"], monitor["interval"], monitor["timeout"]) == ("HTTP", 300, 30)
     assert monitor["httpMethodType"] == "GET"
     assert monitor["successHttpResponseCodes"] == ["2xx"] and monitor["followRedirections"]
@@ -463,11 +468,10 @@ def assert_runbook_state(sandbox: SandboxProcess) -> None:
     contacts = monitor["assignedAlertContacts"]
     assert [(c["threshold"], c["recurrence"]) for c in contacts] == [(0, 0)]
 
-    workflows = {w["name"]: w for w in sandbox.workflows()}
-    assert set(workflows) == {
-        "[mlpp-web] New issue (production)",
-        "[mlpp-web] Spike: more than 10 events in 5 minutes (production)",
-    }
+    workflows = {w["name"]: w for w in (copy.workflows(sandbox) if copy else sandbox.workflows())}
+    new_issue_name = "[mlpp-web] New issue (production)" + suffix
+    spike_name = "[mlpp-web] Spike: more than 10 events in 5 minutes (production)" + suffix
+    assert set(workflows) == {new_issue_name, spike_name}
     for workflow in workflows.values():
         assert workflow["enabled"] is True
         assert workflow["environment"] == "production"
@@ -479,9 +483,167 @@ def assert_runbook_state(sandbox: SandboxProcess) -> None:
         assert action["type"] == "email"
         assert action["config"]["targetType"] == "issue_owners"
         assert action["data"]["fallthroughType"] == "AllMembers"
-    new_issue = workflows["[mlpp-web] New issue (production)"]
+    new_issue = workflows[new_issue_name]
     assert [c["type"] for c in new_issue["triggers"]["conditions"]] == ["first_seen_event"]
-    spike = sandbox.workflow_named("Spike")
+    spike = workflows[spike_name]
     conditions = {c["type"]: c for c in spike["triggers"]["conditions"]}
     assert set(conditions) == {"first_seen_event", "event_frequency_count"}
     assert conditions["event_frequency_count"]["comparison"] == {"value": 10, "interval": "5m"}
+
+
+# -- many cases in one stack: tokenized copies of the runbook's objects ----------------------
+# Every engine operation costs seconds of CPU whatever the stack holds. Cases that do not
+# interfere can share one stack and one sequence of operations: each case gets its own copy
+# of the runbook's monitor and two alerts, told apart by a token in their config keys, names
+# and monitor URL, and checks only its own copy. `CaseFailures` then reports every case that
+# failed, by name, from one test (a module-scoped fixture shared by parametrized tests would
+# run once per pytest-xdist worker).
+
+RUNBOOK_MONITOR_KEY = "monaluxe-app"
+RUNBOOK_ALERT_KEYS = ("new-issue", "spike")
+"""Config keys of the runbook's objects in Pulumi.sandbox.yaml."""
+
+
+@dataclass(frozen=True)
+class RunbookCopy:
+    """One copy of the runbook's objects (a monitor, the two alerts) marked with `token`:
+    config key `<key>-<token>`, name suffix ` [<token>]`, URL `https://monaluxe.app/?<token>`."""
+
+    token: str
+
+    def key(self, runbook_key: str) -> str:
+        """The copy's config key for one of the runbook's keys (e.g. `spike-<token>`)."""
+        return f"{runbook_key}-{self.token}"
+
+    @property
+    def suffix(self) -> str:
+        """What the copy's vendor-side names end with."""
+        return f" [{self.token}]"
+
+    @property
+    def url(self) -> str:
+        """The copy's monitor URL."""
+        return f"https://monaluxe.app/?{self.token}"
+
+    @property
+    def monitor(self) -> str:
+        """Pulumi name of the copy's monitor."""
+        return f"monitor-{self.key(RUNBOOK_MONITOR_KEY)}"
+
+    @property
+    def alert_new_issue(self) -> str:
+        """Pulumi name of the copy's new-issue alert."""
+        return f"alert-{self.key('new-issue')}"
+
+    @property
+    def alert_spike(self) -> str:
+        """Pulumi name of the copy's spike alert."""
+        return f"alert-{self.key('spike')}"
+
+    def resource(self, runbook_name: str) -> str:
+        """The copy's Pulumi name for a runbook resource name (MONITOR, ALERT_SPIKE, ...)."""
+        return dict(zip((MONITOR, ALERT_NEW_ISSUE, ALERT_SPIKE), self.resources, strict=True))[
+            runbook_name
+        ]
+
+    @property
+    def resources(self) -> tuple[str, str, str]:
+        """Pulumi names of the copy's three resources."""
+        return (self.monitor, self.alert_new_issue, self.alert_spike)
+
+    def config_path(self, runbook_path: str) -> str:
+        """A `set_project_value` path of the runbook (`uptimerobot.monitors.monaluxe-app.x`,
+        `sentry.alerts.spike.x`) turned into the same path of this copy."""
+        top, collection, key, *rest = runbook_path.split(".")
+        return ".".join([top, collection, self.key(key), *rest])
+
+    def monitors(self, sandbox: SandboxProcess) -> list[dict[str, Any]]:
+        """The copy's live monitors (found by name: a console edit may change the URL)."""
+        return [m for m in sandbox.monitors() if m["friendlyName"].endswith(self.suffix)]
+
+    def find_monitor(self, sandbox: SandboxProcess) -> dict[str, Any]:
+        """The copy's one live monitor."""
+        (found,) = self.monitors(sandbox)
+        return found
+
+    def workflows(self, sandbox: SandboxProcess) -> list[dict[str, Any]]:
+        """The copy's live workflows."""
+        return [w for w in sandbox.workflows() if w["name"].endswith(self.suffix)]
+
+    def workflow_named(self, sandbox: SandboxProcess, part: str) -> dict[str, Any]:
+        """The copy's one live workflow whose name contains `part` (e.g. "Spike")."""
+        (found,) = [w for w in self.workflows(sandbox) if part in w["name"]]
+        return found
+
+    def ids(self, sandbox: SandboxProcess) -> tuple[set[int], set[str]]:
+        """Vendor ids of the copy's live monitors and workflows."""
+        return (
+            {int(m["id"]) for m in self.monitors(sandbox)},
+            {w["id"] for w in self.workflows(sandbox)},
+        )
+
+
+def use_runbook_copies(project: Project, tokens: list[str]) -> dict[str, RunbookCopy]:
+    """Replace the runbook's objects in the project's stack file with one copy per token
+    (same values otherwise); return the copies by token."""
+    copies = {token: RunbookCopy(token) for token in tokens}
+    uptimerobot = project.project_config("uptimerobot")
+    monitor = uptimerobot["monitors"][RUNBOOK_MONITOR_KEY]
+    uptimerobot["monitors"] = {
+        c.key(RUNBOOK_MONITOR_KEY): {**monitor, "name": monitor["name"] + c.suffix, "url": c.url}
+        for c in copies.values()
+    }
+    sentry = project.project_config("sentry")
+    alerts = sentry["alerts"]
+    sentry["alerts"] = {
+        c.key(key): {**alerts[key], "name": alerts[key]["name"] + c.suffix}
+        for c in copies.values()
+        for key in RUNBOOK_ALERT_KEYS
+    }
+    project.set_project_config("uptimerobot", uptimerobot)
+    project.set_project_config("sentry", sentry)
+    return copies
+
+
+class CaseFailures:
+    """The assertion failures of many cases checked in one test, kept by case name."""
+
+    def __init__(self) -> None:
+        self.failures: dict[str, list[str]] = {}
+        self.outputs: dict[str, str] = {}
+        """Output of the shared operations (by label), shown once when a case failed."""
+
+    @contextmanager
+    def check(self, case: str) -> Iterator[None]:
+        """Run a block of one case's checks: an AssertionError is recorded, not raised."""
+        try:
+            yield
+        except AssertionError as exc:
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{Path(frame.filename).name}:{frame.lineno}: {frame.line}"
+            self.failures.setdefault(case, []).append(f"{where}\n{exc}".rstrip())
+
+    def raise_if_any(self) -> None:
+        """Fail with every recorded failure, grouped by case name."""
+        if self.failures:
+            raise AssertionError(
+                f"{len(self.failures)} case(s) failed: {', '.join(self.failures)}\n\n"
+                + "\n\n".join(
+                    f"[{case}]\n" + "\n".join(messages) for case, messages in self.failures.items()
+                )
+                + "".join(f"\n\n--- {label} ---\n{text}" for label, text in self.outputs.items())
+            )
+
+
+def check_settled(project: Project, copies: dict[str, RunbookCopy], failures: CaseFailures) -> None:
+    """After the repair: `pulumi preview --refresh --expect-no-changes` exits 0; a step
+    still planned is recorded for the case whose copy it touches."""
+    # --diff only to name the cases in a failure; the exit code is the check.
+    again = project.pulumi("preview", "--refresh", "--expect-no-changes", "--diff")
+    failures.outputs["last preview --refresh"] = again.stdout + again.stderr
+    planned = [b for b in parse_diff(again.stdout) if b.op not in ("refresh", "same")]
+    for case, copy in copies.items():
+        with failures.check(case):
+            assert [(b.op, b.name) for b in planned if b.name in copy.resources] == []
+    with failures.check("whole stack"):
+        assert again.returncode == 0
