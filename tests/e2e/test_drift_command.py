@@ -23,7 +23,7 @@ import boto3
 import pytest
 import requests
 
-from tests.e2e.harness import REPO, Project, SandboxProcess
+from tests.e2e.harness import REPO, CaseFailures, Project, SandboxProcess
 
 QUALIFIED = "organization/mlpp-monitoring/sandbox"
 """The sandbox stack's fully qualified name on a self-managed backend (as CI names it)."""
@@ -65,14 +65,37 @@ def drift(project: Project, tmp: Path, env: dict[str, str] | None = None) -> tup
     return code, output, report
 
 
-@pytest.fixture
-def deployed(project: Project) -> Project:
-    project.pulumi("up", "--yes", check=True)
-    return project
+# The situations below share one project and one `pulumi up` (engine operations are the
+# suite's cost): a stack never deployed and a stack that does not exist come before the
+# deploy; every console edit is undone in the vendor API and every config change in the
+# stack file (neither runs the engine) before the next situation; the deletion comes last
+# (it cannot be undone). Each later "none" section checks the undoing of the earlier ones.
 
 
-def test_no_drift_exits_0(deployed: Project, tmp_path: Path) -> None:
-    code, output, report, result = drift_result(deployed, tmp_path, stack=QUALIFIED)
+def _never_deployed(project: Project, tmp: Path) -> None:
+    """Before the first deploy there is no state to compare with: not every object
+    "deleted outside Pulumi", not every object "undeployed", but a check that cannot run."""
+    code, output, report, result = drift_result(project, tmp, stack=QUALIFIED)
+    assert code == 2, output
+    assert "was never deployed" in output
+    assert report == ""
+    assert result["result"] == "never-deployed"
+    assert result["kinds"] == {}
+    assert "was never deployed" in result["message"]
+    assert project.sandbox.monitors() == []
+
+
+def _no_such_stack(project: Project, tmp: Path) -> None:
+    code, output, _, result = drift_result(
+        project, tmp, stack="organization/mlpp-monitoring/staging"
+    )
+    assert code == 2, output
+    assert result["result"] == "failed"
+    assert "mlpp-monitoring bootstrap --stack organization/mlpp-monitoring/staging" in output
+
+
+def _in_sync(project: Project, tmp: Path) -> None:
+    code, output, report, result = drift_result(project, tmp, stack=QUALIFIED)
     assert code == 0, output
     assert "no drift" in output.lower()
     assert "## Console edits: none" in report and "## Undeployed changes: none" in report
@@ -83,12 +106,13 @@ def test_no_drift_exits_0(deployed: Project, tmp_path: Path) -> None:
     }
 
 
-def test_monitor_edited_in_console_exits_7_with_deployed_and_live(
-    deployed: Project, tmp_path: Path
-) -> None:
-    (monitor,) = deployed.sandbox.monitors()
-    deployed.sandbox.uptimerobot("PATCH", f"/monitors/{monitor['id']}", json={"interval": 600})
-    code, output, report, result = drift_result(deployed, tmp_path, stack=QUALIFIED)
+def _monitor_edited(project: Project, tmp: Path) -> None:
+    (monitor,) = project.sandbox.monitors()
+    project.sandbox.uptimerobot("PATCH", f"/monitors/{monitor['id']}", json={"interval": 600})
+    try:
+        code, output, report, result = drift_result(project, tmp, stack=QUALIFIED)
+    finally:
+        project.sandbox.edit_monitor(monitor["id"], interval=monitor["interval"])
     assert code == 7, output
     assert "## Console edits: 1 resource(s)" in report
     assert "| resource | property | deployed | live |" in report
@@ -103,13 +127,29 @@ def test_monitor_edited_in_console_exits_7_with_deployed_and_live(
     assert "`interval` | `300` | `600`" in result["kinds"]["console-edits"]["report"]
 
 
-def test_a_change_merged_but_not_deployed_exits_8_and_blames_no_one(
-    deployed: Project, tmp_path: Path
-) -> None:
+def _alert_edited(project: Project, tmp: Path) -> None:
+    spike = next(w for w in project.sandbox.workflows() if "Spike" in w["name"])
+    body = {**spike, "enabled": False}
+    answer = project.sandbox.sentry(
+        "PUT", f"/organizations/mlpp/workflows/{spike['id']}/", json=body
+    )
+    assert answer.status_code == 200, answer.text
+    try:
+        code, output, report = drift(project, tmp)
+    finally:
+        project.sandbox.edit_workflow(project.sandbox.workflow_named("Spike"), enabled=True)
+    assert code == 7, output
+    assert "| `alert-spike` | `enabled` | `true` | `false` |" in report
+
+
+def _undeployed(project: Project, tmp: Path) -> None:
     """The program on main differs from the deployed state, the vendors do not: an
     undeployed change, not a console edit."""
-    deployed.set_project_value("uptimerobot.monitors.monaluxe-app.timeout", 20)
-    code, output, report, result = drift_result(deployed, tmp_path, stack=QUALIFIED)
+    project.set_project_value("uptimerobot.monitors.monaluxe-app.timeout", 20)
+    try:
+        code, output, report, result = drift_result(project, tmp, stack=QUALIFIED)
+    finally:
+        project.set_project_value("uptimerobot.monitors.monaluxe-app.timeout", 30)
     assert code == 8, output
     assert "## Console edits: none" in report
     assert "## Undeployed changes: 1 resource(s)" in report
@@ -118,15 +158,19 @@ def test_a_change_merged_but_not_deployed_exits_8_and_blames_no_one(
     assert "Nothing was edited by hand" in report
     assert "web console" not in result["kinds"]["undeployed"]["report"]
     assert "UNDEPLOYED CHANGES on stack" in output
-    (monitor,) = deployed.sandbox.monitors()
+    (monitor,) = project.sandbox.monitors()
     assert monitor["timeout"] == 30, "the check changed nothing"
 
 
-def test_both_kinds_at_once_exit_7_with_both_sections(deployed: Project, tmp_path: Path) -> None:
-    deployed.set_project_value("uptimerobot.monitors.monaluxe-app.timeout", 20)
-    spike = deployed.sandbox.workflow_named("Spike")
-    deployed.sandbox.edit_workflow(spike, enabled=False)
-    code, output, report, result = drift_result(deployed, tmp_path)
+def _both_kinds(project: Project, tmp: Path) -> None:
+    project.set_project_value("uptimerobot.monitors.monaluxe-app.timeout", 20)
+    spike = project.sandbox.workflow_named("Spike")
+    project.sandbox.edit_workflow(spike, enabled=False)
+    try:
+        code, output, report, result = drift_result(project, tmp)
+    finally:
+        project.set_project_value("uptimerobot.monitors.monaluxe-app.timeout", 30)
+        project.sandbox.edit_workflow(project.sandbox.workflow_named("Spike"), enabled=True)
     assert code == 7, output
     assert report.startswith("# Drift on stack `sandbox`: console edits and undeployed changes\n")
     assert "| `alert-spike` | `enabled` | `true` | `false` |" in report
@@ -137,47 +181,38 @@ def test_both_kinds_at_once_exit_7_with_both_sections(deployed: Project, tmp_pat
     assert "monitor-monaluxe-app" not in kinds["console-edits"]["report"]
 
 
-def test_a_stack_never_deployed_says_so_and_exits_2(project: Project, tmp_path: Path) -> None:
-    """Before the first deploy there is no state to compare with: not every object
-    "deleted outside Pulumi", not every object "undeployed", but a check that cannot run."""
-    code, output, report, result = drift_result(project, tmp_path, stack=QUALIFIED)
-    assert code == 2, output
-    assert "was never deployed" in output
-    assert report == ""
-    assert result["result"] == "never-deployed"
-    assert result["kinds"] == {}
-    assert "was never deployed" in result["message"]
-    assert project.sandbox.monitors() == []
-
-
-def test_a_stack_that_does_not_exist_points_to_bootstrap(project: Project, tmp_path: Path) -> None:
-    code, output, _, result = drift_result(
-        project, tmp_path, stack="organization/mlpp-monitoring/staging"
-    )
-    assert code == 2, output
-    assert result["result"] == "failed"
-    assert "mlpp-monitoring bootstrap --stack organization/mlpp-monitoring/staging" in output
-
-
-def test_alert_edited_in_console_exits_7(deployed: Project, tmp_path: Path) -> None:
-    spike = next(w for w in deployed.sandbox.workflows() if "Spike" in w["name"])
-    body = {**spike, "enabled": False}
-    answer = deployed.sandbox.sentry(
-        "PUT", f"/organizations/mlpp/workflows/{spike['id']}/", json=body
-    )
-    assert answer.status_code == 200, answer.text
-    code, output, report = drift(deployed, tmp_path)
-    assert code == 7, output
-    assert "| `alert-spike` | `enabled` | `true` | `false` |" in report
-
-
-def test_deleted_monitor_exits_7_and_says_missing(deployed: Project, tmp_path: Path) -> None:
-    (monitor,) = deployed.sandbox.monitors()
-    deployed.sandbox.uptimerobot("DELETE", f"/monitors/{monitor['id']}")
-    code, output, report = drift(deployed, tmp_path)
+def _deleted_monitor(project: Project, tmp: Path) -> None:
+    (monitor,) = project.sandbox.monitors()
+    project.sandbox.uptimerobot("DELETE", f"/monitors/{monitor['id']}")
+    code, output, report = drift(project, tmp)
     assert code == 7, output
     assert "## Console edits: 1 resource(s)" in report
     assert "monitor-monaluxe-app" in report and "deleted outside Pulumi" in report
+
+
+BEFORE_DEPLOY = {"never-deployed": _never_deployed, "no-such-stack": _no_such_stack}
+AFTER_DEPLOY = {
+    "in-sync": _in_sync,
+    "monitor-edited": _monitor_edited,
+    "alert-edited": _alert_edited,
+    "undeployed-change": _undeployed,
+    "both-kinds": _both_kinds,
+    "monitor-deleted": _deleted_monitor,
+}
+
+
+def test_each_situation_of_one_stack_gets_its_exit_code_and_report(
+    project: Project, tmp_path: Path
+) -> None:
+    failures = CaseFailures()
+    for name, situation in BEFORE_DEPLOY.items():
+        with failures.check(name):
+            situation(project, tmp_path)
+    project.pulumi("up", "--yes", check=True)
+    for name, situation in AFTER_DEPLOY.items():
+        with failures.check(name):
+            situation(project, tmp_path)
+    failures.raise_if_any()
 
 
 def test_rejected_credentials_fail_the_check_not_drift(tmp_path: Path) -> None:
