@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 import yaml
 
 from mlpp_monitoring.batching import BATCH_ENV
-from tests.e2e.harness import REPO, Project, SandboxProcess
+from tests.e2e.harness import REPO, CaseFailures, Project, SandboxProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -43,21 +42,6 @@ def monitors_config(count: int) -> dict[str, Any]:
     return section
 
 
-@pytest.fixture(scope="module")
-def deployed_many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """12 monitors and the two alerts, deployed by `pulumi up` (one per module)."""
-    root = tmp_path_factory.mktemp("api-budget")
-    sandbox = SandboxProcess(workdir=root / "sandbox").start()
-    try:
-        project = Project.create(root / "project", sandbox)
-        project.set_project_config("uptimerobot", monitors_config(MONITORS))
-        project.up()
-        assert len(sandbox.monitors()) == MONITORS and len(sandbox.workflows()) == 2
-        yield project
-    finally:
-        sandbox.stop()
-
-
 def _since(project: Project, mark: int) -> list[dict[str, Any]]:
     return project.sandbox.journal_since(mark)
 
@@ -66,21 +50,21 @@ def _writes(entries: list[dict[str, Any]]) -> list[str]:
     return [f"{e['method']} {e['path']}" for e in entries if e["method"] != "GET"]
 
 
-def test_preview_without_refresh_makes_no_vendor_call(deployed_many: Project) -> None:
-    mark = deployed_many.sandbox.journal_mark()
+def _preview_without_refresh_makes_no_vendor_call(project: Project) -> None:
+    mark = project.sandbox.journal_mark()
 
-    preview = deployed_many.preview_json()
+    preview = project.preview_json()
 
     assert {s["op"] for s in preview["steps"]} == {"same"}
-    assert _since(deployed_many, mark) == []
+    assert _since(project, mark) == []
 
 
-def test_preview_refresh_reads_each_kind_with_one_list_call(deployed_many: Project) -> None:
-    mark = deployed_many.sandbox.journal_mark()
+def _preview_refresh_reads_each_kind_with_one_list_call(project: Project) -> None:
+    mark = project.sandbox.journal_mark()
 
-    deployed_many.pulumi("preview", "--refresh", "--expect-no-changes", check=True)
+    project.pulumi("preview", "--refresh", "--expect-no-changes", check=True)
 
-    entries = _since(deployed_many, mark)
+    entries = _since(project, mark)
     uptimerobot = [e["path"] for e in entries if e["vendor"] == "uptimerobot"]
     assert sorted(uptimerobot) == sorted(
         [MONITORS_PATH] * math.ceil(MONITORS / 200) + ["/v3/user/alert-contacts"]
@@ -89,29 +73,54 @@ def test_preview_refresh_reads_each_kind_with_one_list_call(deployed_many: Proje
     assert _writes(entries) == []
 
 
-def test_batching_switched_off_reads_each_monitor_by_id(deployed_many: Project) -> None:
-    mark = deployed_many.sandbox.journal_mark()
+def _batching_switched_off_reads_each_monitor_by_id(project: Project) -> None:
+    mark = project.sandbox.journal_mark()
 
-    deployed_many.pulumi(
+    project.pulumi(
         "preview",
         "--refresh",
         "--expect-no-changes",
         check=True,
-        env={**deployed_many.env, BATCH_ENV: "0"},
+        env={**project.env, BATCH_ENV: "0"},
     )
 
-    paths = [e["path"] for e in _since(deployed_many, mark) if e["vendor"] == "uptimerobot"]
+    paths = [e["path"] for e in _since(project, mark) if e["vendor"] == "uptimerobot"]
     assert MONITORS_PATH not in paths
     assert sum(p.startswith(f"{MONITORS_PATH}/") for p in paths) == MONITORS
 
 
-def test_up_with_no_change_writes_nothing(deployed_many: Project) -> None:
-    mark = deployed_many.sandbox.journal_mark()
+def _up_with_no_change_writes_nothing(project: Project) -> None:
+    mark = project.sandbox.journal_mark()
 
-    result = deployed_many.up()
+    result = project.up()
 
     assert "unchanged" in result.stdout
-    assert _writes(_since(deployed_many, mark)) == []
+    assert _writes(_since(project, mark)) == []
+
+
+BUDGETS = {
+    "preview-without-refresh-makes-no-vendor-call": _preview_without_refresh_makes_no_vendor_call,
+    "preview-refresh-reads-each-kind-with-one-list-call": (
+        _preview_refresh_reads_each_kind_with_one_list_call
+    ),
+    "batching-switched-off-reads-each-monitor-by-id": (
+        _batching_switched_off_reads_each_monitor_by_id
+    ),
+    "up-with-no-change-writes-nothing": _up_with_no_change_writes_nothing,
+}
+"""Operations on the deployed stack that read or change nothing: they share one deployment
+in one test (a module-scoped fixture would deploy once per pytest-xdist worker)."""
+
+
+def test_operations_on_a_deployed_stack_stay_within_their_budget(project: Project) -> None:
+    project.set_project_config("uptimerobot", monitors_config(MONITORS))
+    project.up()
+    assert len(project.sandbox.monitors()) == MONITORS and len(project.sandbox.workflows()) == 2
+    failures = CaseFailures()
+    for name, check in BUDGETS.items():
+        with failures.check(name):
+            check(project)
+    failures.raise_if_any()
 
 
 def test_up_of_50_monitors_under_the_free_plan_limit_gets_no_429(tmp_path: Path) -> None:
