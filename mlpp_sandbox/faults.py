@@ -1,10 +1,18 @@
 """Fault injection: make chosen requests fail the way the real services have failed.
 
 A :class:`Fault` matches requests by HTTP method and a glob on the path (query
-string excluded) and fires ``times`` times (``None``: on every match). Faults
+string excluded), optionally narrowed by ``match`` (strings, one of which must
+equal one of the path's segments or occur in the request body; the query string
+is not searched), and fires ``times`` times (``None``: on every match). Faults
 are checked in the order they were added; the first live one that matches
 fires, and its ``hits`` counter goes up. Every request a fault touched carries
 the fault's kind in its journal entry.
+
+``match`` lets one sandbox hold faults for several independent sets of objects
+at once (the fault suite: one fault per row, each on that row's objects only):
+a row's token in a create's body (its name), or its object ids in the path of
+an update or delete. A path segment must equal the string (id ``5`` does not
+match ``/workflows/15/``); the body is searched as text.
 """
 
 from __future__ import annotations
@@ -60,6 +68,9 @@ class Fault:
     """X-Sentry-Replacement-Endpoint of a 410; defaults to the workflows URL."""
     deprecation_date: str = "2026-05-14T00:00:00+00:00"
     """X-Sentry-Deprecation-Date of a 410."""
+    match: tuple[str, ...] = ()
+    """Only requests one of these strings equals a path segment of, or occurs in the body
+    of; empty: every request the method and path select."""
     id: int = 0
     """Assigned by :class:`FaultPlan`."""
     hits: int = field(default=0)
@@ -74,17 +85,24 @@ class Fault:
             raise ValueError("times must be at least 1 (or None for every request)")
         if self.retry_after < 0 or self.seconds < 0 or self.after < 0:
             raise ValueError("retry_after, seconds and after must not be negative")
+        self.match = _match_strings(self.match)
 
     @property
     def exhausted(self) -> bool:
         """True once the fault has fired ``times`` times."""
         return self.times is not None and self.hits >= self.times
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, body: bytes = b"") -> bool:
         """Whether this fault applies to a request (ignoring whether it is exhausted)."""
         if self.method not in ("*", method.upper()):
             return False
-        return fnmatch.fnmatchcase(path, self.path)
+        if not fnmatch.fnmatchcase(path, self.path):
+            return False
+        if not self.match:
+            return True
+        segments = set(path.split("/"))
+        text = body.decode("utf-8", errors="replace")
+        return any(wanted in segments or wanted in text for wanted in self.match)
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description, as the control API shows it."""
@@ -101,6 +119,7 @@ class Fault:
             "seconds": self.seconds,
             "replacement": self.replacement,
             "deprecationDate": self.deprecation_date,
+            "match": list(self.match),
         }
 
     @classmethod
@@ -120,15 +139,31 @@ class Fault:
             "replacement": "replacement",
             "deprecationDate": "deprecation_date",
             "deprecation_date": "deprecation_date",
+            "match": "match",
         }
         unknown = sorted(set(data) - set(known))
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(unknown)}")
         kwargs = {known[key]: value for key, value in data.items()}
+        if "match" in data and not data["match"]:
+            # An empty list would silently widen the fault to every request.
+            raise ValueError("match needs at least one string (leave it out to match any)")
         try:
             return cls(**kwargs)
         except TypeError as exc:
             raise ValueError(str(exc)) from exc
+
+
+def _match_strings(value: object) -> tuple[str, ...]:
+    """`match` as a tuple of non-empty strings (the control API sends a string or a list)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(
+        isinstance(item, str) and item for item in items
+    ):
+        raise ValueError(
+            f"match must be a non-empty string or a list of non-empty strings, not {value!r}"
+        )
+    return tuple(items)
 
 
 class FaultPlan:
@@ -146,11 +181,11 @@ class FaultPlan:
             self._faults.append(fault)
         return fault
 
-    def take(self, method: str, path: str) -> Fault | None:
+    def take(self, method: str, path: str, body: bytes = b"") -> Fault | None:
         """Return the first live fault matching the request and count the hit."""
         with self._lock:
             for fault in self._faults:
-                if not fault.exhausted and fault.matches(method, path):
+                if not fault.exhausted and fault.matches(method, path, body):
                     if fault.passed < fault.after:
                         fault.passed += 1
                         continue

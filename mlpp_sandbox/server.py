@@ -239,7 +239,11 @@ class Sandbox:
         started = time.monotonic()
         arrived = datetime.fromtimestamp(self.options.clock(), tz=UTC).isoformat()
         vendor = _vendor(request.path)
-        fault = self.faults.take(request.method, request.path) if vendor != "unknown" else None
+        fault = (
+            self.faults.take(request.method, request.path, request.body)
+            if vendor != "unknown"
+            else None
+        )
         outcome = self._serve(vendor, request, fault)
         self._record(vendor, request, outcome, fault, arrived, started)
         return outcome

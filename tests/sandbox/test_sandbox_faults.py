@@ -36,6 +36,37 @@ def test_glob_and_every_time(sandbox: Sandbox, sentry: Client) -> None:
     assert fault.hits == 4 and not fault.exhausted
 
 
+def test_match_needs_a_whole_path_segment(sandbox: Sandbox, sentry: Client) -> None:
+    # Id 5 must not fault /workflows/15/: a row's fault stays on that row's objects.
+    fault = sandbox.inject("500", method="DELETE", path=f"{ORG}/workflows/*/", match="5")
+    assert sentry.delete(f"{ORG}/workflows/15/").status_code == 404
+    assert sentry.delete(f"{ORG}/workflows/5/").status_code == 500
+    assert fault.hits == 1
+
+
+def test_match_finds_body_text_but_not_the_query(
+    sandbox: Sandbox, ur: Client, contact_id: int
+) -> None:
+    fault = sandbox.inject("500", path="/v3/monitors", match=["[row-2]"], times=None)
+    assert ur.get("/monitors", params={"name": "[row-2]"}).status_code == 200
+    other = {**http_monitor(contact_id), "friendlyName": "monaluxe.app [row-1]"}
+    mine = {**http_monitor(contact_id), "friendlyName": "monaluxe.app [row-2]"}
+    assert ur.post("/monitors", json=other).status_code == 201
+    assert ur.post("/monitors", json=mine).status_code == 500
+    assert fault.hits == 1
+    assert [e["fault"] for e in sandbox.journal] == [None, None, "500"]
+
+
+def test_faults_with_matches_count_their_own_hits(sandbox: Sandbox, sentry: Client) -> None:
+    first = sandbox.inject("503", path=f"{ORG}/workflows/*/", match=["7001"], times=2)
+    second = sandbox.inject("502", path=f"{ORG}/workflows/*/", match=["7002"], times=1)
+    statuses = [sentry.get(f"{ORG}/workflows/{i}/").status_code for i in (7002, 7001, 7002)]
+    assert statuses == [502, 503, 404]
+    assert (first.hits, first.exhausted, second.hits, second.exhausted) == (1, False, 1, True)
+    assert sentry.get(f"{ORG}/workflows/7003/").status_code == 404  # matches neither
+    assert first.hits == 1
+
+
 def test_uptimerobot_429_looks_like_the_real_one(sandbox: Sandbox, ur: Client) -> None:
     sandbox.inject(FaultKind.RATE_LIMITED, path="/v3/monitors", retry_after=7)
     response = ur.get("/monitors")
@@ -140,10 +171,26 @@ def test_faults_through_the_control_api(sandbox: Sandbox, control: Client, ur: C
         {"method": "GET"},
         {"kind": "500", "times": 0},
         {"kind": "500", "colour": "red"},
+        {"kind": "500", "match": []},
+        {"kind": "500", "match": ""},
+        {"kind": "500", "match": 7001},
+        {"kind": "500", "match": ["fault-01", 7001]},
     ],
 )
 def test_invalid_faults_are_400(control: Client, payload: dict[str, object]) -> None:
     assert control.post("/_sandbox/faults", json=payload).status_code == 400
+
+
+def test_invalid_match_says_what_it_must_be(control: Client) -> None:
+    response = control.post("/_sandbox/faults", json={"kind": "500", "match": 7001})
+    assert "match must be a non-empty string or a list of non-empty strings" in response.text
+
+
+def test_match_through_the_control_api(control: Client) -> None:
+    added = control.post("/_sandbox/faults", json={"kind": "drop", "match": "fault-01"})
+    assert added.status_code == 201 and added.json()[0]["match"] == ["fault-01"]
+    listed = control.get("/_sandbox/faults").json()
+    assert [fault["match"] for fault in listed] == [["fault-01"]]
 
 
 def test_fault_from_json_accepts_snake_case() -> None:
