@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         "this delay (default %(default)s)",
     )
     parser.add_argument(
+        "--uptimerobot-list-lag-match",
+        default=defaults.uptimerobot_list_lag_match,
+        metavar="TEXT",
+        help="only monitors whose name or URL contains TEXT lag (default: every monitor)",
+    )
+    parser.add_argument(
         "--uptimerobot-contact-state",
         default=defaults.uptimerobot_contact_state,
         choices=tuple(CONTACT_STATES),
@@ -145,6 +151,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         uptimerobot_contact=args.uptimerobot_contact,
         uptimerobot_plan=args.uptimerobot_plan,
         uptimerobot_list_lag=args.uptimerobot_list_lag,
+        uptimerobot_list_lag_match=args.uptimerobot_list_lag_match or None,
         uptimerobot_contact_state=args.uptimerobot_contact_state,
         sentry_org=args.sentry_org,
         sentry_project=args.sentry_project,

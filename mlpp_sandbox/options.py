@@ -40,6 +40,9 @@ class SandboxOptions:
     """free (300 s minimum, contact threshold/recurrence 0), solo, team (60 s), enterprise."""
     uptimerobot_list_lag: float = 0.0
     """Seconds before a created monitor shows in GET /monitors and GET /monitors/{id}."""
+    uptimerobot_list_lag_match: str | None = None
+    """Only monitors whose name or URL contains this text lag (None: every monitor): one
+    sandbox can then hold lagging and prompt monitors side by side (the fault suite)."""
     uptimerobot_contact_state: str = "active"
     """The account's contact: active, not-activated (address never confirmed), paused, or
     up-only (notifies on UP only): the last three page nobody when a monitor goes down."""

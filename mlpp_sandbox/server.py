@@ -86,6 +86,7 @@ class Sandbox:
             monitor_limit=self.options.uptimerobot_monitor_limit,
             plan=self.options.uptimerobot_plan,
             list_lag=self.options.uptimerobot_list_lag,
+            list_lag_match=self.options.uptimerobot_list_lag_match,
             contact_state=self.options.uptimerobot_contact_state,
         )
         self.sentry = SentryState(
@@ -102,6 +103,7 @@ class Sandbox:
             # The accounts are kept across runs; how the server behaves is this run's choice.
             self.sentry.key_case = self.options.sentry_key_case
             self.uptimerobot.list_lag = self.options.uptimerobot_list_lag
+            self.uptimerobot.list_lag_match = self.options.uptimerobot_list_lag_match
             self.uptimerobot.set_contact_state(self.options.uptimerobot_contact_state)
         self._uptimerobot_emulator = UptimeRobotEmulator(
             self.uptimerobot, self.options.uptimerobot_key

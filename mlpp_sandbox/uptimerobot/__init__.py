@@ -40,7 +40,8 @@ Behaviour mimicked on purpose (each one a trap a client must handle):
 - ``list_lag`` (seconds, default 0): a new monitor shows in ``GET /monitors``
   and ``GET /monitors/{id}`` (404 until then) only that long after its create,
   as the official Terraform provider saw the live API's read path lag a create
-  (docs/vendors/uptimerobot.md); writes reach it at once.
+  (docs/vendors/uptimerobot.md); writes reach it at once. ``list_lag_match``
+  (text) limits the lag to monitors whose name or URL contains it.
 
 Deviations from the spec, and why:
 

@@ -56,6 +56,7 @@ class UptimeRobotState:
         monitor_limit: int = FREE_PLAN_MONITOR_LIMIT,
         plan: str = "free",
         list_lag: float = 0.0,
+        list_lag_match: str | None = None,
         contact_state: str = "active",
     ) -> None:
         if plan not in PLAN_MIN_INTERVAL:
@@ -67,6 +68,7 @@ class UptimeRobotState:
                 f"unknown contact state {contact_state!r}: one of {', '.join(CONTACT_STATES)}"
             )
         self.list_lag = list_lag
+        self.list_lag_match = list_lag_match
         self.contact_state = contact_state
         self.contact_email = contact_email
         self.monitor_limit = monitor_limit
@@ -104,7 +106,11 @@ class UptimeRobotState:
         return monitor
 
     def readable(self, monitor: Monitor) -> bool:
-        """Whether the read path (list, GET by id) shows the monitor yet (`list_lag`)."""
+        """Whether the read path (list, GET by id) shows the monitor yet (`list_lag`, for
+        the monitors `list_lag_match` selects)."""
+        wanted = self.list_lag_match
+        if wanted is not None and wanted not in monitor.friendly_name and wanted not in monitor.url:
+            return True
         return self.now() - monitor.created_at >= self.list_lag
 
     def create_monitor(self, body: JsonValue) -> Monitor:

@@ -16,6 +16,7 @@ matches the last collected matrix.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import re
@@ -39,6 +40,8 @@ CONVERGED = "converged"
 FAILED_CLEAN = "failed clean, then converged"
 GOOD_OUTCOMES = (CONVERGED, FAILED_CLEAN)
 """Everything else (a dirty message, no convergence on the second run) is a defect."""
+NEVER_HIT = "fault never hit"
+"""The step ran, but no call of the row met its fault: the cell tested nothing."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ class Step:
     targets: tuple[tuple[str, str], ...]
     """(method, path glob) of the calls the fault is armed on, one per vendor."""
     what: str
+    batched: bool = True
+    """Every row in one command, each row's fault narrowed to its own objects (`match`);
+    False: one command per row (the read step: see `STEPS`)."""
 
 
 STEPS = (
@@ -59,11 +65,17 @@ STEPS = (
         (("POST", "/v3/monitors"), ("POST", "/api/0/organizations/*/workflows/")),
         "`pulumi up` from an empty state and sandbox",
     ),
+    # Reads are batched by the provider (mlpp_monitoring/batching.py: one list call serves
+    # every read of a kind), so a fault on a list call would hit every row at once: each
+    # row reads in a command of its own, `refresh` targeted at its resources (the same
+    # provider reads as `up --refresh`, without running the program and its preview).
     Step(
         "read",
-        ("up", "--yes", "--refresh"),
+        ("refresh", "--yes"),
         (("GET", "/v3/monitors*"), ("GET", "/api/0/organizations/*/workflows/*")),
-        "`pulumi up --refresh` after the deploy (refresh reads the objects: by id or listed)",
+        "`pulumi refresh --target` the row's monitor and alerts after the deploy (the "
+        "provider reads them: listed, or by id)",
+        batched=False,
     ),
     Step(
         "update",
@@ -146,14 +158,17 @@ class Cell:
     runs: int
     """Commands run: 1, or 2 when the first failed (the second runs without the fault)."""
     calls: int
-    """Vendor API calls over all runs of the step, from the sandbox journal."""
+    """Vendor API calls of the row over all runs of the step, from the sandbox journal: the
+    calls naming the row (its token in the body, its ids in the path), plus an even share
+    of the calls naming no row (lists) of each command the row took part in."""
     faulted: int
-    """Calls the fault spoiled."""
+    """Calls the row's fault spoiled."""
     duplicates: int
     """Live objects sharing a declared natural key, minus one each (worst seen)."""
     message: str
     """The first run's error (empty when it succeeded)."""
     seconds: float
+    """Wall time of the step: of its commands, shared by every row they served."""
 
     @property
     def good(self) -> bool:
@@ -174,19 +189,26 @@ def load(path: Path = RESULTS) -> dict[tuple[str, str], Cell]:
 
 
 def record(cells: Iterable[Cell], path: Path = RESULTS) -> None:
-    """Merge `cells` into the collected matrix (the newest result of each cell wins)."""
-    merged = load(path)
-    merged.update({(cell.row, cell.step): cell for cell in cells})
-    order = {row.label: i for i, row in enumerate(ROWS)}
-    steps = {name: i for i, name in enumerate(STEP_NAMES)}
-    ordered = sorted(
-        merged.values(), key=lambda c: (order.get(c.row, len(order)), steps.get(c.step, 9))
-    )
+    """Merge `cells` into the collected matrix (the newest result of each cell wins).
+
+    Safe when several processes record at once (pytest-xdist workers, one per group of
+    rows): the read, merge and write happen under an exclusive lock on a file beside it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    body = {"recorded": time.strftime("%Y-%m-%d"), "cells": [asdict(c) for c in ordered]}
-    temporary.write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    with (path.parent / (path.name + ".lock")).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = load(path)
+        merged.update({(cell.row, cell.step): cell for cell in cells})
+        order = {row.label: i for i, row in enumerate(ROWS)}
+        steps = {name: i for i, name in enumerate(STEP_NAMES)}
+        ordered = sorted(
+            merged.values(), key=lambda c: (order.get(c.row, len(order)), steps.get(c.step, 9))
+        )
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        body = {"recorded": time.strftime("%Y-%m-%d"), "cells": [asdict(c) for c in ordered]}
+        text = json.dumps(body, indent=1, ensure_ascii=False) + "\n"
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
 
 
 # -- the document --------------------------------------------------------------------------

@@ -132,6 +132,9 @@ def test_vendor_behaviour_flags() -> None:
     with pytest.raises(SystemExit):
         parse(["--sentry-key-case", "snake-only"])
     assert options_from_args(parse(["--uptimerobot-list-lag", "2.5"])).uptimerobot_list_lag == 2.5
+    assert options_from_args(parse([])).uptimerobot_list_lag_match is None
+    lagging = options_from_args(parse(["--uptimerobot-list-lag-match", "[fault-17]"]))
+    assert lagging.uptimerobot_list_lag_match == "[fault-17]"
     assert options_from_args(parse([])).uptimerobot_contact_state == "active"
     paused = options_from_args(parse(["--uptimerobot-contact-state", "paused"]))
     assert paused.uptimerobot_contact_state == "paused"

@@ -426,6 +426,23 @@ def test_list_lag_hides_a_new_monitor_from_reads_only(clock: FakeClock) -> None:
         assert ur.get(f"/monitors/{id_}").json()["interval"] == 600
 
 
+def test_list_lag_match_lags_only_the_monitors_it_names(clock: FakeClock) -> None:
+    options = SandboxOptions(
+        clock=clock, uptimerobot_list_lag=3.0, uptimerobot_list_lag_match="[b]"
+    )
+    with Sandbox(options) as sb:
+        ur = Client(sb.urls["uptimerobot"], "sandbox-uptimerobot-key")
+        contact = next(iter(sb.uptimerobot.alert_contacts))
+        ids = {
+            name: ur.post("/monitors", json=http_monitor(contact, friendlyName=name)).json()["id"]
+            for name in ("shop [a]", "shop [b]")
+        }
+        assert [m["id"] for m in ur.get("/monitors").json()["data"]] == [ids["shop [a]"]]
+        assert ur.get(f"/monitors/{ids['shop [b]']}").status_code == 404
+        clock.advance(3.0)
+        assert {m["id"] for m in ur.get("/monitors").json()["data"]} == set(ids.values())
+
+
 class TestList:
     @pytest.fixture
     def ids(self, ur: Client, contact_id: int) -> list[int]:
