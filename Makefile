@@ -9,8 +9,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 # pytest-xdist workers of `make suite` and `make portable` (WORKERS=0: one process). The
 # end-to-end tests spend their time in the engine's processes, each of which keeps a core
-# busy only part of the time, so one worker more than the 2 cores measured fastest.
-WORKERS ?= 3
+# busy only part of the time. Measured on 2 cores (whole suite, warm): 3 workers 207 s,
+# 4 178-182 s, 5 172 s, 6 210 s. Tests go out one at a time in collection order (load,
+# --maxschedchunk 1), slow groups first (tests/conftest.py), so a long test never waits
+# in the queue of a busy worker while another worker idles (worksteal's first split gave
+# every end-to-end test to one worker: 258 s with 4 workers).
+WORKERS ?= 4
+XDIST = -n $(WORKERS) --dist load --maxschedchunk 1
 
 .PHONY: demo test lint suite unit portable lock engine venv
 
@@ -35,7 +40,7 @@ test:
 
 # Every test, without the linters (CI runs `make lint` and this as two steps).
 suite: venv engine
-	$(BIN)/pytest -n $(WORKERS) --dist worksteal
+	$(BIN)/pytest $(XDIST)
 
 # Fast loop while coding: no engine, no end-to-end tests.
 unit: venv
@@ -44,7 +49,7 @@ unit: venv
 # The suites that need no engine, which CI also runs on every other supported Python:
 #   make portable PYTHON=python3.13
 portable: venv
-	$(BIN)/pytest -n $(WORKERS) --dist worksteal tests/unit tests/providers tests/sandbox
+	$(BIN)/pytest $(XDIST) tests/unit tests/providers tests/sandbox
 
 # Re-resolves requirements.txt from requirements.in and pyproject.toml (keeping every pin
 # that still fits; ARGS=--upgrade moves them all), then checks wheels exist for every

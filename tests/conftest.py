@@ -1,8 +1,10 @@
 """Suite-wide hooks: the slow tests start first, and a timing line per group ends the run.
 
-`make test` runs the suite on several pytest-xdist workers. The end-to-end tests take
-seconds to a minute each while the others take milliseconds, so the slow ones are
-collected first: a worker that takes one last would leave the others idle at the end.
+`make test` runs the suite on several pytest-xdist workers, which take the tests one at a
+time in collection order (the Makefile's XDIST). The end-to-end tests take seconds to a
+minute and a half each while the others take milliseconds, so the slow ones are collected
+first, the longest first: a worker that takes one last would leave the others idle at
+the end.
 The summary gives each group of tests (tests/<group>/) its summed time and its slowest
 test, so a slow test is seen the day it is added.
 """
@@ -15,8 +17,15 @@ from dataclasses import dataclass
 
 import pytest
 
-SLOW_FIRST = ("e2e", "workflows")
-"""Groups whose tests start engines or subprocesses: scheduled before the others."""
+SLOW_FIRST = (
+    "tests/e2e/test_faults.py",  # two tests of 80-100 s (the fault matrix, one per group)
+    "tests/e2e/test_api_budget.py",  # 50 monitors paced by the free plan's rate windows
+    "tests/workflows/test_first_run.py",  # the first day, about 35 s of engine runs
+    "tests/e2e/",
+    "tests/workflows/",
+)
+"""Node-id prefixes scheduled before every other test, in this order: the longest tests
+first, then the groups whose tests start engines or subprocesses."""
 
 _STARTED = time.monotonic()
 
@@ -27,10 +36,16 @@ def group_of(nodeid: str) -> str:
     return parts[1] if len(parts) > 2 and parts[0] == "tests" else parts[0]
 
 
+def rank(nodeid: str) -> int:
+    """Where a test goes in the schedule: the index of the first SLOW_FIRST prefix it has."""
+    return next(
+        (i for i, prefix in enumerate(SLOW_FIRST) if nodeid.startswith(prefix)), len(SLOW_FIRST)
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow groups first, each group's order unchanged (the same on every worker)."""
-    rank = {group: i for i, group in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(group_of(item.nodeid), len(rank)))
+    """Slow tests first, the order otherwise unchanged (the same on every worker)."""
+    items.sort(key=lambda item: rank(item.nodeid))
 
 
 @dataclass
