@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.harness import (
+    DRIFT_EXIT_CODE,
     RESOURCE_TYPES,
     RUNBOOK_ALERT_KEYS,
     RUNBOOK_MONITOR_KEY,
@@ -39,6 +40,7 @@ from tests.e2e.harness import (
     RunbookCopy,
     SandboxProcess,
     leaked_secrets,
+    parse_diff,
     running_sandbox,
     use_runbook_copies,
 )
@@ -195,12 +197,12 @@ def _arm(
     return {added["id"]: owner for added, owner in zip(response.json(), owners, strict=True)}
 
 
-def _disarm(sandbox: SandboxProcess, armed: dict[int, str]) -> dict[str, int]:
-    """Clear every fault; how many calls each member's faults hit."""
-    hits = dict.fromkeys(armed.values(), 0)
+def _disarm(sandbox: SandboxProcess, armed: dict[int, str]) -> dict[str, list[int]]:
+    """Clear every fault; how many calls each of each member's faults hit (one per vendor)."""
+    hits: dict[str, list[int]] = {token: [] for token in armed.values()}
     for fault in sandbox.control("GET", "/faults").json():
         if fault["id"] in armed:
-            hits[armed[fault["id"]]] += fault["hits"]
+            hits[armed[fault["id"]]].append(fault["hits"])
     assert sandbox.control("DELETE", "/faults").ok
     return hits
 
@@ -380,15 +382,19 @@ def _verdicts(
     nobody = result.returncode != 0 and not any(
         error_message(blocks.get(name, [])) for name in owned
     )
-    # A credential anywhere in the output is every row's problem: it cannot be placed.
-    secrets = leaked_secrets(output)
+    # A credential, a traceback or an empty error anywhere in the output (progress lines,
+    # stderr) is every row's problem: it cannot be placed.
+    stray = [*leaked_secrets(output), *(m for m in ("Traceback", "error: null") if m in output)]
     verdicts = {}
     for member in members:
         lines = [line for name in member.names for line in blocks.get(name, [])]
         errors = {name: error_message(blocks.get(name, [])) for name in member.names}
         errors = {name: text for name, text in errors.items() if text}
-        view = "\n".join([*lines, *shared, *secrets])
-        verdicts[member.token] = Verdict(bool(errors) or nobody, errors, view)
+        view = "\n".join([*lines, *shared, *stray])
+        # An `error:` line of its own, even the engine's generic one, means the row failed
+        # (then `unclean` asks for its resource error).
+        failed = nobody or any(line.startswith("error:") for line in lines)
+        verdicts[member.token] = Verdict(failed, errors, view)
     return verdicts
 
 
@@ -438,7 +444,7 @@ def _cell(
     first: Verdict,
     second: Verdict | None,
     seen: Sequence[Seen],
-    hits: int,
+    hits: Sequence[int],
     tally: Tally,
 ) -> Cell:
     """Judge one row's step: its first run's verdict, its second's (None: it had none),
@@ -453,14 +459,16 @@ def _cell(
             outcome = f"failed twice: {again}"
         else:
             outcome = FAILED_CLEAN
-        problems = seen[-1].problems
+        # What the faulty run left is the second run's to mend: judge what came after it.
+        problems = [p for s in seen[1:] for p in s.problems]
     else:
         if second is not None and second.failed:
             outcome = f"failed in another row's second run: {again}"
         problems = [p for s in seen for p in s.problems]
     if problems and outcome in GOOD_OUTCOMES:
         outcome = "did not converge: " + "; ".join(dict.fromkeys(problems))
-    if hits == 0 and outcome in GOOD_OUTCOMES:
+    # Each vendor's fault must have hit a call: a fault that missed tested nothing.
+    if min(hits, default=0) == 0 and outcome in GOOD_OUTCOMES:
         outcome = NEVER_HIT
     return Cell(
         row=member.row.label,
@@ -468,7 +476,7 @@ def _cell(
         outcome=outcome,
         runs=2 if first.failed else 1,
         calls=round(tally.calls),
-        faulted=hits,
+        faulted=sum(hits),
         duplicates=max(s.duplicates for s in seen),
         message="\n".join(_stable(text, member) for text in first.shown(member.names[0])),
         seconds=round(tally.seconds, 1),
@@ -483,7 +491,7 @@ class StepRuns:
     members: Sequence[Member]
     first: dict[str, Verdict] = field(default_factory=dict)
     second: dict[str, Verdict] = field(default_factory=dict)
-    hits: dict[str, int] = field(default_factory=dict)
+    hits: dict[str, list[int]] = field(default_factory=dict)
     seen: dict[str, list[Seen]] = field(default_factory=dict)
     tallies: dict[str, Tally] = field(default_factory=dict)
 
@@ -523,6 +531,20 @@ class StepRuns:
         self.count(journal.new(), failing, seconds)
         self.second = _verdicts(result, failing if targeted else self.members)
         self.observe(project)
+
+    def check_nothing_planned(self, project: Project, env: dict[str, str], log: str) -> None:
+        """After the reads, the program against the state they wrote plans no step (what
+        `up --refresh`, the read step's command before rows shared a stack, went on to
+        show): a read that wrote wrong values into the state is its row's problem."""
+        result, _ = _run(project, ("preview", "--expect-no-changes", "--diff"), env, log)
+        planned = [b for b in parse_diff(result.stdout) if b.op not in ("same", "refresh")]
+        broken = result.returncode not in (0, DRIFT_EXIT_CODE)
+        for member in self.members:
+            mine = [f"{b.op} {b.name}" for b in planned if b.name in member.names]
+            problems = [f"the preview after the read plans {', '.join(mine)}"] if mine else []
+            if broken:
+                problems.append(f"the preview after the read exited {result.returncode}")
+            self.seen.setdefault(member.token, []).append(Seen(problems, 0))
 
     def cells(self) -> list[Cell]:
         """One cell per row (`_cell`)."""
@@ -586,6 +608,7 @@ def run_read(group: Group, step: Step) -> list[Cell]:
     # Each refresh touched its own row's state and no object: one look serves every row.
     runs.observe(project)
     runs.again(project, group.env, journal, f"{group.name}-{step.name}-2", targeted=True)
+    runs.check_nothing_planned(project, group.env, f"{group.name}-{step.name}-preview")
     return runs.cells()
 
 
@@ -619,11 +642,13 @@ def test_faults_through_the_lifecycle(tmp_path: Path, rows: tuple[FaultRow, ...]
         env = {**project.env, **FAST_POLICY, "PULUMI_PARALLEL": str(3 * len(members))}
         journal = JournalCursor(sandbox.journal_path)
         group = Group(f"group{GROUPS.index(rows) + 1}", project, members, env, journal)
-        for step in STEPS:
-            if step.name == "update":
-                _update_values(project, members)
-            cells += run_batched(group, step) if step.batched else run_read(group, step)
-    record(cells)
+        try:
+            for step in STEPS:
+                if step.name == "update":
+                    _update_values(project, members)
+                cells += run_batched(group, step) if step.batched else run_read(group, step)
+        finally:
+            record(cells)  # what was judged, even when a later step could not run
     bad = [
         f"{c.row} {c.step}: {c.outcome}, {c.duplicates} dup ({c.message})"
         for c in cells
