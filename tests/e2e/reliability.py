@@ -162,9 +162,11 @@ def _groups(count: int) -> tuple[tuple[FaultRow, ...], ...]:
 
 
 GROUPS = _groups(2)
-"""Each group of rows runs in a test of its own, on its own sandbox and stack: pytest-xdist
-runs them side by side (on 2 cores, half the wall time of one group of every row, for
-about a third more CPU time: each group pays its own create, update and delete)."""
+"""Each group of rows runs in a test of its own, on its own sandbox and stack, so that
+pytest-xdist can run them side by side: `scripts/reliability-report` does (on 2 cores, about
+two thirds of the wall time of one group of every row, for about a third more CPU time:
+each group pays its own create, update and delete); `make test` may run them on one worker
+in turn while the other workers keep the cores busy."""
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,7 @@ def render(cells: dict[tuple[str, str], Cell], *, suite_seconds: float | None = 
         "once: the UptimeRobot call and the Sentry call of the step), run with the real",
         "`pulumi` CLI. Each row has its own copy of the runbook's objects (one monitor, two",
         "alerts, the row's token in their names and the monitor's URL), and a group of rows",
-        f"shares one sandbox and one stack ({len(GROUPS)} groups, run side by side). Create,",
+        f"shares one sandbox and one stack ({len(GROUPS)} groups, tests of their own). Create,",
         "update and delete run once per group, with `--continue-on-error`: each row's fault",
         "is narrowed to the row's own objects (the sandbox fault's `match`: the row's token",
         "in a create's body, its ids in the path of an update or a delete), and each row's",
