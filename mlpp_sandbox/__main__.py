@@ -26,6 +26,15 @@ from .uptimerobot import CONTACT_STATES
 DEFAULT_PORT = 8787
 
 
+def _some_text(text: str) -> str:
+    """An option's TEXT that must not be empty (an empty one would select everything)."""
+    if not text:
+        raise argparse.ArgumentTypeError(
+            "'' selects every monitor: give some text, or leave the option out"
+        )
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     defaults = SandboxOptions()
@@ -78,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--uptimerobot-list-lag-match",
+        type=_some_text,
         default=defaults.uptimerobot_list_lag_match,
         metavar="TEXT",
         help="only monitors whose name or URL contains TEXT lag (default: every monitor)",
@@ -151,7 +161,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         uptimerobot_contact=args.uptimerobot_contact,
         uptimerobot_plan=args.uptimerobot_plan,
         uptimerobot_list_lag=args.uptimerobot_list_lag,
-        uptimerobot_list_lag_match=args.uptimerobot_list_lag_match or None,
+        uptimerobot_list_lag_match=args.uptimerobot_list_lag_match,
         uptimerobot_contact_state=args.uptimerobot_contact_state,
         sentry_org=args.sentry_org,
         sentry_project=args.sentry_project,

@@ -147,7 +147,10 @@ class Fault:
         kwargs = {known[key]: value for key, value in data.items()}
         if "match" in data and not data["match"]:
             # An empty list would silently widen the fault to every request.
-            raise ValueError("match needs at least one string (leave it out to match any)")
+            raise ValueError(
+                f"match {data['match']!r} names nothing: give a non-empty string or a list of "
+                "them, or leave match out to match every request"
+            )
         try:
             return cls(**kwargs)
         except TypeError as exc:

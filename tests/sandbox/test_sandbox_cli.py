@@ -135,6 +135,8 @@ def test_vendor_behaviour_flags() -> None:
     assert options_from_args(parse([])).uptimerobot_list_lag_match is None
     lagging = options_from_args(parse(["--uptimerobot-list-lag-match", "[fault-17]"]))
     assert lagging.uptimerobot_list_lag_match == "[fault-17]"
+    with pytest.raises(SystemExit):
+        parse(["--uptimerobot-list-lag-match", ""])  # would make every monitor lag
     assert options_from_args(parse([])).uptimerobot_contact_state == "active"
     paused = options_from_args(parse(["--uptimerobot-contact-state", "paused"]))
     assert paused.uptimerobot_contact_state == "paused"

@@ -184,6 +184,8 @@ def test_invalid_faults_are_400(control: Client, payload: dict[str, object]) -> 
 def test_invalid_match_says_what_it_must_be(control: Client) -> None:
     response = control.post("/_sandbox/faults", json={"kind": "500", "match": 7001})
     assert "match must be a non-empty string or a list of non-empty strings" in response.text
+    empty = control.post("/_sandbox/faults", json={"kind": "500", "match": []})
+    assert "match [] names nothing" in empty.text and "leave match out" in empty.text
 
 
 def test_match_through_the_control_api(control: Client) -> None:
