@@ -119,9 +119,9 @@ class Member:
         return self.copy.suffix.strip()
 
     def owns(self, segments: set[str], body: str) -> bool:
-        """Whether a request names this row: its token in the body, its token or one of its
-        ids as a path segment (the rule of the sandbox's fault `match`)."""
-        return self.token in segments or bool(self.ids & segments) or self.token in body
+        """Whether a request names this row: its token or one of its ids as a path segment or
+        in the body (the rule of the sandbox's fault `match`)."""
+        return any(name in segments or name in body for name in (self.token, *self.ids))
 
 
 def _shares(
@@ -527,6 +527,7 @@ class StepRuns:
             *self.step.command,
             *(_targets(project, failing) if targeted else ["--continue-on-error"]),
         ]
+        journal.new()  # the observations' own list calls are not the step's
         result, seconds = _run(project, command, env, log)
         self.count(journal.new(), failing, seconds)
         self.second = _verdicts(result, failing if targeted else self.members)
