@@ -10,10 +10,10 @@ BIN := $(VENV)/bin
 # pytest-xdist workers of `make suite` and `make portable` (WORKERS=0: one process). The
 # end-to-end tests spend their time in the engine's processes, each of which keeps a core
 # busy only part of the time. Measured on 2 cores (whole suite, warm): 3 workers 207 s,
-# 4 178-182 s, 5 172 s, 6 210 s. Tests go out in collection order with two queued per
-# worker (load, --maxschedchunk 1: the fewest xdist allows), the slow ones first
-# (tests/conftest.py); worksteal's first split gave every end-to-end test to one worker
-# (258 s with 4 workers).
+# 4 178-182 s, 5 172 s, 6 210 s (before the fault suite's stricter checks). Tests go out
+# in collection order with two queued per worker (load, --maxschedchunk 1: the fewest
+# xdist allows), the slow ones first (tests/conftest.py); worksteal's first split gave
+# every end-to-end test to one worker (258 s with 4 workers).
 WORKERS ?= 4
 XDIST = -n $(WORKERS) --dist load --maxschedchunk 1
 

@@ -17,15 +17,17 @@ from dataclasses import dataclass
 
 import pytest
 
-SLOW_FIRST = (
-    "tests/e2e/test_faults.py",  # two tests of 80-100 s (the fault matrix, one per group)
+LONGEST = (
+    "tests/e2e/test_faults.py",  # two tests of 100-140 s (the fault matrix, one per group)
     "tests/e2e/test_api_budget.py",  # 50 monitors paced by the free plan's rate windows
     "tests/workflows/test_first_run.py",  # the first day, about 35 s of engine runs
-    "tests/e2e/",
-    "tests/workflows/",
 )
+"""Node-id prefixes of the longest tests: scheduled first, each followed by a quick test."""
+
+SLOW_FIRST = (*LONGEST, "tests/e2e/", "tests/workflows/")
 """Node-id prefixes scheduled before every other test, in this order: the longest tests
 first, then the groups whose tests start engines or subprocesses."""
+
 
 _STARTED = time.monotonic()
 
@@ -44,15 +46,24 @@ def rank(nodeid: str) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow tests first, the order otherwise unchanged (the same on every worker).
+    """Slow tests first, the longest each followed by a quick one, the order otherwise
+    unchanged (the same on every worker).
 
     xdist's load scheduler gives each worker two tests at first and keeps two queued on
-    it, so the two fault groups, side by side at the top, run on one worker one after the
-    other. Measured, that is faster than spreading them with quick tests in between: the
-    suite is bound by CPU, which the other workers keep busy meanwhile, and spreading
-    modules over workers repeats their fixtures (make test 219 s against 232 s, more CPU).
+    it: the second waits for the first. Side by side, the two fault groups went to one
+    worker, one after the other, the longest path of the run (make test 252 s); a quick
+    test after each of the longest puts them on different workers. Only after those:
+    spreading every slow test with quick ones repeated module fixtures on more workers
+    (232 s against 219 s, more CPU).
     """
-    items.sort(key=lambda item: rank(item.nodeid))
+    ordered = sorted(items, key=lambda item: rank(item.nodeid))
+    longest = [item for item in ordered if rank(item.nodeid) < len(LONGEST)]
+    rest = ordered[len(longest) :]
+    # The last tests of the order are the quickest (unit tests, no module fixtures).
+    cut = max(len(rest) - len(longest), 0)
+    rest, quick = rest[:cut], rest[cut:]
+    paired = [item for pair in zip(longest, quick, strict=False) for item in pair]
+    items[:] = paired + longest[len(quick) :] + rest
 
 
 @dataclass
