@@ -77,7 +77,7 @@ def create_exactly_once(kind: ObjectKind[Spec], spec: Spec, wait: float) -> tupl
             f"{kind.label} create got no clear answer ({failure}), and no object with its "
             f"natural key appeared in {wait:g} s of looking: it was most "
             "likely not created. Run the same command again: it looks for the object "
-            "before creating one, so it never makes a second"
+            "before creating one, so it never makes a second one."
         )
 
 
